@@ -1,0 +1,46 @@
+import { feathers } from '@feathersjs/feathers'
+import configuration from '@feathersjs/configuration'
+import { koa, rest, bodyParser, parseAuthentication, cors, serveStatic } from '@feathersjs/koa'
+import socketio from '@feathersjs/socketio'
+import type { Application } from './declarations'
+import { configurationValidator } from './configuration'
+import { createLogger } from './logger'
+import { database } from './database'
+import { authentication } from './auth/authentication'
+import { resources } from './resources'
+import { channels } from './channels'
+import { allowedOrigin, errorHandler, requestLog } from './http'
+import { loadDeclarations } from './engine/load'
+
+/**
+ * Composes the app: configuration, HTTP and Socket.io transports, database, authentication, the declared
+ * resources and their realtime channels. Declarations are checked before the database is touched.
+ */
+export const createApp = async (): Promise<Application> => {
+  const app: Application = koa(feathers())
+  app.configure(configuration(configurationValidator))
+  const declarations = loadDeclarations(app.get('resourcesDir'))
+  app.set('logger', createLogger(app.get('logger').level))
+
+  const origins = app.get('origins')
+  app.use(requestLog(app))
+  app.use(errorHandler(app))
+  app.use(cors({ origin: allowedOrigin(origins), exposeHeaders: ['X-Request-Id'] }))
+  app.use(serveStatic(app.get('public')))
+  app.use(parseAuthentication())
+  app.use(bodyParser({ jsonLimit: '1mb' }))
+  app.configure(rest())
+  app.configure(
+    socketio({
+      cors: { origin: origins, credentials: true },
+      // Browsers send Origin on the websocket upgrade too: only the configured origins may connect.
+      allowRequest: (req, callback) =>
+        callback(null, !req.headers.origin || origins.includes(req.headers.origin))
+    })
+  )
+  await database(app)
+  app.configure(authentication)
+  resources(app, declarations)
+  app.configure(channels)
+  return app
+}

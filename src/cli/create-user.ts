@@ -1,0 +1,29 @@
+import { createApp } from '../app'
+import { runMigrations } from '../database/migrate'
+
+export interface CreateUserOptions {
+  email: string
+  password: string
+  name?: string
+  roles: string[]
+}
+
+/** How the first admin is made: on the configured database, after applying pending migrations. */
+export const createUser = async ({ email, password, name, roles }: CreateUserOptions) => {
+  const app = await createApp()
+  try {
+    await runMigrations(app.get('knex'))
+    const user = await app
+      .service('users')
+      .create({
+        email,
+        password,
+        name: name ?? email.split('@')[0],
+        roles: roles.length ? roles : ['customer']
+      })
+    const { password: _hash, ...visible } = user
+    return visible
+  } finally {
+    await app.get('closeDatabase')()
+  }
+}

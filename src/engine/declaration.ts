@@ -1,0 +1,89 @@
+// The normalized shape of a resource declaration (config/resources/*.yaml) after loading.
+// The YAML grammar is documented in docs/declarations.md; the meta-schema is config/resources/meta-schema.json.
+
+export type FieldTypeName =
+  | 'id'
+  | 'string'
+  | 'text'
+  | 'password'
+  | 'integer'
+  | 'number'
+  | 'boolean'
+  | 'enum'
+  | 'date-time'
+  | 'json'
+  | 'ref'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'version'
+
+export type OnDelete = 'cascade' | 'set null' | 'restrict' | 'no action'
+
+export interface FieldDeclaration {
+  type: FieldTypeName
+  optional?: boolean
+  default?: unknown
+  unique?: boolean
+  index?: boolean
+  readonly?: boolean
+  hidden?: boolean
+  search?: boolean
+  owner?: boolean
+  lowercase?: boolean
+  minLength?: number
+  maxLength?: number
+  pattern?: string
+  format?: string
+  min?: number
+  max?: number
+  values?: string[]
+  schema?: Record<string, unknown>
+  to?: string
+  onDelete?: OnDelete
+  description?: string
+}
+
+export const METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove'] as const
+export type MethodName = (typeof METHODS)[number]
+
+/** A scalar, or an operator object, that a row must satisfy. */
+export type WhereValue =
+  string | number | boolean | null | { $in?: unknown[]; $nin?: unknown[]; $ne?: unknown }
+export type Where = Record<string, WhereValue>
+
+/** What one principal (public, authenticated, owner or a role name) may do with one method. */
+export interface Grant {
+  /** Rows this principal may see or change (AND-ed with the owner condition for `owner`). */
+  where?: Where
+  /** Fields this principal may write (create, update, patch); defaults to every writable field. */
+  fields?: string[]
+}
+
+/** principal -> grant; an empty map means nobody may call the method from outside. */
+export type MethodAccess = Record<string, Grant>
+
+export interface ResourceDeclaration {
+  name: string
+  /** The REST path and service name; plural kebab-case, defaults to `name`. */
+  path: string
+  table: string
+  description?: string
+  fields: Record<string, FieldDeclaration>
+  query: {
+    filter: string[]
+    sort: string[]
+    paginate: { default: number; max: number } | false
+  }
+  softDelete: boolean
+  access: Record<MethodName, MethodAccess>
+  realtime: boolean
+  /** The file the declaration came from, for error messages. */
+  file: string
+}
+
+export const PUBLIC = 'public'
+export const AUTHENTICATED = 'authenticated'
+export const OWNER = 'owner'
+
+/** Resources are named in plural kebab-case; their tables use the same words in snake_case. */
+export const tableName = (resourceName: string) => resourceName.replace(/-/g, '_')

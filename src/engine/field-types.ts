@@ -1,0 +1,114 @@
+import type { FieldDeclaration, FieldTypeName } from './declaration'
+
+export type JsonSchema = Record<string, unknown>
+
+/** The database column a field becomes; the migration diff compares these. */
+export interface ColumnSpec {
+  kind: 'increments' | 'string' | 'text' | 'integer' | 'double' | 'boolean' | 'timestamptz' | 'jsonb'
+  length?: number
+}
+
+export interface FieldType {
+  /** JSON Schema of the value as clients send and receive it. */
+  schema: (field: FieldDeclaration) => JsonSchema
+  column: (field: FieldDeclaration) => ColumnSpec
+  /** Query operators a declared filter on this type accepts (besides plain equality). */
+  operators: string[]
+  /** Set by the server only (never part of create or patch data). */
+  managed?: boolean
+  /** Column default the database applies when the server does not set the value. */
+  columnDefault?: string
+}
+
+const comparable = ['$in', '$nin', '$ne', '$lt', '$lte', '$gt', '$gte']
+const equality = ['$in', '$nin', '$ne']
+
+const stringSchema = (field: FieldDeclaration): JsonSchema => ({
+  type: 'string',
+  ...(field.minLength !== undefined && { minLength: field.minLength }),
+  ...(field.maxLength !== undefined && { maxLength: field.maxLength }),
+  ...(field.pattern !== undefined && { pattern: field.pattern }),
+  ...(field.format !== undefined && { format: field.format })
+})
+
+const numberSchema = (type: 'integer' | 'number') => (field: FieldDeclaration) => ({
+  type,
+  ...(field.min !== undefined && { minimum: field.min }),
+  ...(field.max !== undefined && { maximum: field.max })
+})
+
+const timestamp: FieldType = {
+  schema: () => ({ type: 'string', format: 'date-time' }),
+  column: () => ({ kind: 'timestamptz' }),
+  operators: comparable,
+  managed: true,
+  columnDefault: 'now()'
+}
+
+/** One entry per declared field type: adding a type is adding an entry here. */
+export const fieldTypes: Record<FieldTypeName, FieldType> = {
+  id: {
+    schema: () => ({ type: 'integer', minimum: 1 }),
+    column: () => ({ kind: 'increments' }),
+    operators: comparable,
+    managed: true
+  },
+  string: {
+    schema: stringSchema,
+    column: (field) => ({ kind: 'string', length: Math.max(field.maxLength ?? 255, 1) }),
+    operators: comparable
+  },
+  text: {
+    schema: stringSchema,
+    column: () => ({ kind: 'text' }),
+    operators: equality
+  },
+  password: {
+    schema: (field) => ({
+      type: 'string',
+      minLength: field.minLength ?? 8,
+      maxLength: field.maxLength ?? 128
+    }),
+    column: () => ({ kind: 'string', length: 255 }),
+    operators: []
+  },
+  integer: { schema: numberSchema('integer'), column: () => ({ kind: 'integer' }), operators: comparable },
+  number: { schema: numberSchema('number'), column: () => ({ kind: 'double' }), operators: comparable },
+  boolean: { schema: () => ({ type: 'boolean' }), column: () => ({ kind: 'boolean' }), operators: ['$ne'] },
+  enum: {
+    schema: (field) => ({ type: 'string', enum: field.values ?? [] }),
+    column: (field) => ({
+      kind: 'string',
+      length: Math.max(64, ...(field.values ?? []).map((v) => v.length))
+    }),
+    operators: equality
+  },
+  'date-time': {
+    schema: () => ({ type: 'string', format: 'date-time' }),
+    column: () => ({ kind: 'timestamptz' }),
+    operators: comparable
+  },
+  json: {
+    schema: (field) => field.schema ?? {},
+    column: () => ({ kind: 'jsonb' }),
+    operators: []
+  },
+  ref: {
+    schema: () => ({ type: 'integer', minimum: 1 }),
+    column: () => ({ kind: 'integer' }),
+    operators: equality
+  },
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  version: {
+    schema: () => ({ type: 'integer', minimum: 1 }),
+    column: () => ({ kind: 'integer' }),
+    operators: [],
+    managed: true,
+    columnDefault: '1'
+  }
+}
+
+/** `$ilike` is only offered on fields declared `search: true`. */
+export const operatorsFor = (field: FieldDeclaration) =>
+  field.search ? [...fieldTypes[field.type].operators, '$ilike'] : fieldTypes[field.type].operators

@@ -1,0 +1,33 @@
+import type { Application } from '../declarations'
+import type { ResourceDeclaration } from './declaration'
+import { pipeline } from '../hooks/pipeline'
+import { ResourceService } from './resource-service'
+import { resourceSchemas } from './schemas'
+
+export const SERVICE_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove'] as const
+
+/** Registers one declared resource as a Feathers service (REST and Socket.io alike) with the shared pipeline. */
+export const registerResource = (app: Application, resource: ResourceDeclaration) => {
+  const schemas = resourceSchemas(resource)
+  const service = new ResourceService(
+    {
+      Model: app.get('knex'),
+      name: resource.table,
+      id: 'id',
+      paginate: resource.query.paginate || undefined,
+      multi: false
+    },
+    resource
+  )
+  app.use(resource.path as any, service, { methods: [...SERVICE_METHODS], events: [] })
+  app.service(resource.path as any).hooks({ around: { all: pipeline(resource, schemas) } })
+  return schemas
+}
+
+export const registerResources = (app: Application, resources: ResourceDeclaration[]) => {
+  const schemas = Object.fromEntries(
+    resources.map((resource) => [resource.name, registerResource(app, resource)])
+  )
+  app.set('resources', resources)
+  app.set('schemas', schemas)
+}

@@ -1,0 +1,63 @@
+import { Conflict, NotFound } from '@feathersjs/errors'
+import type { Id, NullableId } from '@feathersjs/feathers'
+import { KnexService, type KnexAdapterOptions, type KnexAdapterParams } from '@feathersjs/knex'
+import type { ResourceDeclaration } from './declaration'
+import { fieldTypes } from './field-types'
+
+type Row = Record<string, any>
+
+/**
+ * The @feathersjs/knex service with what declarations add: `update` replaces only client fields (server-set
+ * ones such as createdAt survive), `version` is an optimistic-concurrency precondition, and `softDelete`
+ * turns remove into setting `deletedAt`.
+ */
+export class ResourceService extends KnexService<Row, Row, KnexAdapterParams, Row> {
+  constructor(
+    options: KnexAdapterOptions,
+    readonly resource: ResourceDeclaration
+  ) {
+    super(options)
+  }
+
+  async _update(id: Id, data: Row, params: KnexAdapterParams = {}): Promise<Row> {
+    const replacement: Row = {}
+    for (const [name, field] of Object.entries(this.resource.fields)) {
+      if (fieldTypes[field.type].managed && field.type !== 'updatedAt') continue
+      replacement[name] = data[name] !== undefined ? data[name] : (field.default ?? null)
+      if (field.type === 'json' && data[name] === undefined && field.default !== undefined) {
+        replacement[name] = JSON.stringify(field.default)
+      }
+    }
+    return this._patch(id, replacement, params) as Promise<Row>
+  }
+
+  async _patch(id: null, data: Row, params?: KnexAdapterParams): Promise<Row[]>
+  async _patch(id: Id, data: Row, params?: KnexAdapterParams): Promise<Row>
+  async _patch(id: NullableId, data: Row, params?: KnexAdapterParams): Promise<Row | Row[]>
+  async _patch(id: NullableId, raw: Row, params: KnexAdapterParams = {}): Promise<Row | Row[]> {
+    const { version, ...data } = raw
+    if (!this.resource.fields.version) return super._patch(id, raw, params)
+    if (version === undefined || id === null) {
+      return super._patch(id, { ...data, version: this.db(params).client.raw('?? + 1', ['version']) }, params)
+    }
+    const query = { ...params.query, version }
+    try {
+      return await super._patch(id, { ...data, version: version + 1 }, { ...params, query })
+    } catch (error) {
+      if (!(error instanceof NotFound)) throw error
+      const current = await this._get(id, params)
+      throw new Conflict(`version ${version} is stale; the current version is ${current.version}`, {
+        field: 'version',
+        current: current.version
+      })
+    }
+  }
+
+  async _remove(id: null, params?: KnexAdapterParams): Promise<Row[]>
+  async _remove(id: Id, params?: KnexAdapterParams): Promise<Row>
+  async _remove(id: NullableId, params?: KnexAdapterParams): Promise<Row | Row[]>
+  async _remove(id: NullableId, params: KnexAdapterParams = {}): Promise<Row | Row[]> {
+    if (!this.resource.softDelete) return super._remove(id, params)
+    return super._patch(id, { deletedAt: new Date().toISOString() }, params)
+  }
+}

@@ -1,0 +1,38 @@
+import { BadRequest, Forbidden, MethodNotAllowed, NotAuthenticated } from '@feathersjs/errors'
+import type { HookContext, NextFunction } from '@feathersjs/feathers'
+import type { MethodName, ResourceDeclaration } from '../engine/declaration'
+import { decideAccess, type Identity } from '../engine/policy'
+
+const writtenFields = (data: unknown): string[] => {
+  const records = Array.isArray(data) ? data : [data]
+  return [...new Set(records.flatMap((record) => Object.keys(record ?? {})))].filter(
+    (name) => name !== 'version'
+  )
+}
+
+export const identityOf = (context: HookContext): Identity | undefined => {
+  const user = context.params.user
+  return user ? { id: user.id, roles: Array.isArray(user.roles) ? user.roles : [] } : undefined
+}
+
+/** The declared policy: method x principal x fields. Leaves the row scope in `params.rowScope` for the query. */
+export const authorize =
+  (resource: ResourceDeclaration) => async (context: HookContext, next: NextFunction) => {
+    if (!context.params.provider) return next()
+    const method = context.method as MethodName
+    if (!Object.keys(resource.access[method]).length) {
+      throw new MethodNotAllowed(`Method ${method} is not allowed on ${resource.path}`)
+    }
+    const fields = ['create', 'update', 'patch'].includes(method) ? writtenFields(context.data) : []
+    const decision = decideAccess(resource, method, identityOf(context), fields)
+    if (!decision.allowed) {
+      if (decision.reason === 'not-authenticated') throw new NotAuthenticated('Authentication is required')
+      if (decision.reason === 'forbidden') throw new Forbidden(`You may not ${method} ${resource.path}`)
+      const { field } = decision
+      throw new BadRequest(`Field '${field}' is read-only for you`, {
+        errors: [{ field, message: 'is read-only' }]
+      })
+    }
+    context.params.rowScope = decision.scope
+    await next()
+  }

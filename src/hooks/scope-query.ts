@@ -1,0 +1,40 @@
+import { NotFound } from '@feathersjs/errors'
+import type { HookContext, NextFunction } from '@feathersjs/feathers'
+import type { ResourceDeclaration } from '../engine/declaration'
+import type { RowScope } from '../engine/policy'
+
+const lowercaseFields = (resource: ResourceDeclaration) =>
+  Object.keys(resource.fields).filter((name) => resource.fields[name].lowercase)
+
+const lowercase = (value: unknown): unknown => {
+  if (typeof value === 'string') return value.toLowerCase()
+  if (Array.isArray(value)) return value.map(lowercase)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, lowercase(inner)]))
+  }
+  return value
+}
+
+/**
+ * Narrows the query to the rows the caller may touch (owner, row predicates), hides soft-deleted rows and
+ * turns a malformed id into a 404. Owners are scoped by the query itself, never by filtering results.
+ */
+export const scopeQuery = (resource: ResourceDeclaration) => {
+  const caseless = lowercaseFields(resource)
+  return async (context: HookContext, next: NextFunction) => {
+    if (context.id !== undefined && context.id !== null) {
+      if (!/^[1-9]\d{0,15}$/.test(String(context.id)))
+        throw new NotFound(`No record found for id '${context.id}'`)
+      context.id = Number(context.id)
+    }
+    const query: Record<string, any> = { ...(context.params.query ?? {}) }
+    for (const name of caseless) if (query[name] !== undefined) query[name] = lowercase(query[name])
+    const scope = context.params.rowScope as RowScope | undefined
+    const conditions: Record<string, unknown>[] = []
+    if (scope) conditions.push(scope.length === 1 ? scope[0] : { $or: scope })
+    if (resource.softDelete) conditions.push({ deletedAt: null })
+    if (conditions.length) query.$and = [...(query.$and ?? []), ...conditions]
+    context.params.query = query
+    await next()
+  }
+}

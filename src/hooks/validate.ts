@@ -1,0 +1,88 @@
+import { BadRequest } from '@feathersjs/errors'
+import type { HookContext, NextFunction } from '@feathersjs/feathers'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import type { ResourceSchemas } from '../engine/schemas'
+import { dataValidator, queryValidator } from '../validators'
+
+export interface FieldError {
+  field: string
+  message: string
+}
+
+const fieldPath = (error: ErrorObject) => {
+  const base = error.instancePath.split('/').slice(1)
+  if (error.keyword === 'additionalProperties') base.push(error.params.additionalProperty)
+  if (error.keyword === 'required') base.push(error.params.missingProperty)
+  return base.join('.') || '(root)'
+}
+
+const describe = (error: ErrorObject, unknownWord: string) => {
+  if (error.keyword === 'additionalProperties') return unknownWord
+  if (error.keyword === 'required') return 'is required'
+  if (error.keyword === 'enum')
+    return `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`
+  return error.message ?? error.keyword
+}
+
+/**
+ * ajv reports every branch of a union (`value | { $gt: … }`); keep the branch that fits what was sent:
+ * an operator object's errors when there are any, the plain value's otherwise.
+ */
+const relevant = (errors: ErrorObject[]) => {
+  const concrete = errors.filter((error) => error.keyword !== 'anyOf')
+  const objectBranch = (error: ErrorObject) => /\/anyOf\/1\//.test(error.schemaPath)
+  const valueBranch = (error: ErrorObject) => /\/anyOf\/0\//.test(error.schemaPath)
+  return concrete.filter((error) => {
+    const siblings = concrete.filter(
+      (other) => other !== error && other.instancePath.startsWith(error.instancePath)
+    )
+    if (valueBranch(error)) return !siblings.some((other) => objectBranch(other) && other.keyword !== 'type')
+    if (objectBranch(error) && error.keyword === 'type') return !siblings.some(valueBranch)
+    return true
+  })
+}
+
+export const fieldErrors = (validate: ValidateFunction, unknownWord: string): FieldError[] => {
+  const seen = new Map<string, FieldError>()
+  for (const error of relevant(validate.errors ?? [])) {
+    const field = fieldPath(error)
+    if (!seen.has(field)) seen.set(field, { field, message: describe(error, unknownWord) })
+  }
+  return [...seen.values()]
+}
+
+const fail = (what: string, errors: FieldError[]) =>
+  new BadRequest(`Invalid ${what}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors })
+
+export const validatorsFor = (schemas: ResourceSchemas) => ({
+  data: dataValidator.compile(schemas.data),
+  patch: dataValidator.compile(schemas.patch),
+  query: queryValidator.compile(schemas.query)
+})
+
+/** Only declared filters, operators, sorts and selects reach the database; `$limit` is capped by pagination. */
+export const validateQuery =
+  (validators: ReturnType<typeof validatorsFor>) => async (context: HookContext, next: NextFunction) => {
+    if (context.params.provider) {
+      const query = { ...(context.params.query ?? {}) }
+      if (!validators.query(query))
+        throw fail('query', fieldErrors(validators.query, 'is not a known query field or operator'))
+      context.params.query = query
+    }
+    await next()
+  }
+
+export const validateData =
+  (validators: ReturnType<typeof validatorsFor>) => async (context: HookContext, next: NextFunction) => {
+    if (['create', 'update', 'patch'].includes(context.method)) {
+      const validate = context.method === 'patch' ? validators.patch : validators.data
+      const records = Array.isArray(context.data) ? context.data : [context.data]
+      for (const record of records) {
+        if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+          throw new BadRequest('Invalid data: the body must be a JSON object')
+        }
+        if (!validate(record)) throw fail('data', fieldErrors(validate, 'is not a known field'))
+      }
+    }
+    await next()
+  }

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto'
+import { BadRequest, FeathersError, GeneralError, NotFound } from '@feathersjs/errors'
+import type { Context, Next } from 'koa'
+import type { Application } from './declarations'
+
+/** Errors outside services (bad JSON, unknown paths) get the same Feathers JSON shape, never a stack trace. */
+export const errorHandler = (app: Application) => async (ctx: Context, next: Next) => {
+  try {
+    await next()
+    if (ctx.body === undefined && ctx.status === 404) throw new NotFound(`Path ${ctx.path} not found`)
+  } catch (raw: any) {
+    let error: FeathersError
+    if (raw instanceof FeathersError) error = raw
+    else if (raw?.status >= 400 && raw?.status < 500) {
+      // koa and its body parser throw http-errors (bad JSON: 400, body too large: 413).
+      const message = raw.expose ? raw.message : 'Bad request'
+      error =
+        raw.status === 400
+          ? new BadRequest(message)
+          : new FeathersError(message, raw.name, raw.status, 'error', {})
+    } else {
+      app.get('logger').error({ err: raw, path: ctx.path }, 'unhandled error')
+      error = new GeneralError('Internal server error')
+    }
+    ctx.status = error.code
+    ctx.body = error.toJSON()
+  }
+}
+
+/** One JSON log line per request, with a request id taken from `X-Request-Id` or made, and returned. */
+export const requestLog = (app: Application) => async (ctx: Context, next: Next) => {
+  const started = process.hrtime.bigint()
+  const incoming = ctx.get('x-request-id')
+  const requestId = /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID()
+  ctx.set('X-Request-Id', requestId)
+  ctx.state.requestId = requestId
+  try {
+    await next()
+  } finally {
+    const durationMs = Number(process.hrtime.bigint() - started) / 1e6
+    app
+      .get('logger')
+      .info(
+        { requestId, transport: 'rest', method: ctx.method, path: ctx.path, status: ctx.status, durationMs },
+        'request'
+      )
+  }
+}
+
+/** CORS for the configured origins only; anything else gets no CORS headers. */
+export const allowedOrigin = (origins: string[]) => (ctx: Context) => {
+  const origin = ctx.get('origin')
+  return origins.includes(origin) ? origin : ''
+}

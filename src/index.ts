@@ -1,0 +1,29 @@
+import { startServer } from './server'
+
+const main = async () => {
+  const { app, url, stop } = await startServer()
+  const logger = app.get('logger')
+  logger.info({ url, database: app.get('databaseKind') }, `Internal API listening on ${url}`)
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down')
+    const force = setTimeout(() => process.exit(1), 10_000).unref()
+    stop().then(
+      () => {
+        clearTimeout(force)
+        process.exit(0)
+      },
+      (error) => {
+        logger.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      }
+    )
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+}
+
+main().catch((error) => {
+  // A bad declaration or configuration: say what and where, without a stack trace.
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+})

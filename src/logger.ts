@@ -1,0 +1,17 @@
+import pino from 'pino'
+
+// Secrets never reach a log line, whatever object gets logged.
+export const redactedPaths = [
+  'password',
+  '*.password',
+  'accessToken',
+  '*.accessToken',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'headers["x-api-key"]'
+]
+
+export const createLogger = (level: string) =>
+  pino({ level, redact: { paths: redactedPaths, censor: '[redacted]' } })
