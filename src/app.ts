@@ -9,7 +9,7 @@ import { database } from './database'
 import { authentication } from './auth/authentication'
 import { resources } from './resources'
 import { channels } from './channels'
-import { allowedOrigin, errorHandler, requestLog } from './http'
+import { allowedOrigin, bodyError, errorHandler, requestLog } from './http'
 import { loadDeclarations } from './engine/load'
 
 /**
@@ -28,7 +28,7 @@ export const createApp = async (): Promise<Application> => {
   app.use(cors({ origin: allowedOrigin(origins), exposeHeaders: ['X-Request-Id'] }))
   app.use(serveStatic(app.get('public')))
   app.use(parseAuthentication())
-  app.use(bodyParser({ jsonLimit: '1mb' }))
+  app.use(bodyParser({ jsonLimit: '1mb', onError: bodyError }))
   app.configure(rest())
   app.configure(
     socketio({

@@ -52,3 +52,11 @@ export const allowedOrigin = (origins: string[]) => (ctx: Context) => {
   const origin = ctx.get('origin')
   return origins.includes(origin) ? origin : ''
 }
+
+/** koa-body's parse errors lose their status; say plainly what was wrong with the body. */
+export const bodyError = (error: any): never => {
+  if (error?.status === 413 || /too large/i.test(error?.message ?? '')) {
+    throw new FeathersError('The request body is too large', 'PayloadTooLarge', 413, 'payload-too-large', {})
+  }
+  throw new BadRequest('The request body could not be parsed (send JSON with Content-Type: application/json)')
+}

@@ -65,7 +65,9 @@ export const querySchema = (resource: ResourceDeclaration): TSchema => {
     const value = Type.Unsafe(queryValueSchema(field)) as TSchema
     const operators: Record<string, TSchema> = {}
     for (const operator of operatorsFor(field)) {
-      operators[operator] = ['$in', '$nin'].includes(operator) ? Type.Array(value, { maxItems: 100 }) : value
+      operators[operator] = Type.Optional(
+        ['$in', '$nin'].includes(operator) ? Type.Array(value, { maxItems: 100 }) : value
+      )
     }
     const operatorObject = Type.Object(operators, { additionalProperties: false, minProperties: 1 })
     properties[name] = Type.Optional(
