@@ -12,6 +12,8 @@ export interface DatabaseConfig {
   /** Folder of the embedded PGlite database; `memory://` keeps it in memory. */
   dataDir: string
   acquireConnectionTimeout: number
+  /** PostgreSQL schema to work in (tests isolate themselves this way); `public` by default. */
+  searchPath?: string
 }
 
 export interface Database {
@@ -45,6 +47,7 @@ export const connectDatabase = async (config: DatabaseConfig): Promise<Database>
     const knex = knexFactory({
       client: 'pg',
       connection: config.url,
+      searchPath: config.searchPath,
       acquireConnectionTimeout,
       pool: { min: 0, max: 10 }
     })

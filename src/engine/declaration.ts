@@ -77,6 +77,8 @@ export interface ResourceDeclaration {
   softDelete: boolean
   access: Record<MethodName, MethodAccess>
   realtime: boolean
+  /** Custom events (besides created, updated, patched, removed) the service may emit. */
+  events: string[]
   /** The file the declaration came from, for error messages. */
   file: string
 }

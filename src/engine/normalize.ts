@@ -35,6 +35,7 @@ export const normalizeDeclaration = (raw: any, file: string): ResourceDeclaratio
     },
     softDelete: raw.softDelete ?? false,
     realtime: raw.realtime ?? true,
+    events: raw.events ?? [],
     access: Object.fromEntries(
       METHODS.map((method) => [method, normalizeAccess(raw.access?.[method])])
     ) as Record<MethodName, MethodAccess>,

@@ -15,11 +15,12 @@ export const registerResource = (app: Application, resource: ResourceDeclaration
       name: resource.table,
       id: 'id',
       paginate: resource.query.paginate || undefined,
-      multi: false
+      multi: false,
+      events: resource.events
     },
     resource
   )
-  app.use(resource.path as any, service, { methods: [...SERVICE_METHODS], events: [] })
+  app.use(resource.path as any, service, { methods: [...SERVICE_METHODS], events: resource.events })
   app.service(resource.path as any).hooks({ around: { all: pipeline(resource, schemas) } })
   return schemas
 }

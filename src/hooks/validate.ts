@@ -81,6 +81,17 @@ export const validateData =
         if (record === null || typeof record !== 'object' || Array.isArray(record)) {
           throw new BadRequest('Invalid data: the body must be a JSON object')
         }
+      }
+      // A client may send a record back as it got it: its own id is fine, another id is a mistake.
+      if (context.id !== undefined && context.id !== null && 'id' in context.data) {
+        const { id, ...rest } = context.data
+        if (String(id) !== String(context.id)) {
+          throw fail('data', [{ field: 'id', message: `does not match the id in the path (${context.id})` }])
+        }
+        context.data = rest
+        records[0] = rest
+      }
+      for (const record of records) {
         if (!validate(record)) throw fail('data', fieldErrors(validate, 'is not a known field'))
       }
     }

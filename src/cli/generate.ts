@@ -1,0 +1,68 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import prettier from 'prettier'
+import { loadDeclarations } from '../engine/load'
+import type { ResourceDeclaration } from '../engine/declaration'
+import { generateClient, generateServices, generateTypes } from '../engine/typegen'
+
+export interface GenerateOptions {
+  /** Where the resource YAML lives; defaults to config/resources. */
+  resourcesDir?: string
+  /** Where the three modules go; defaults to src/generated. */
+  outDir?: string
+  /** Compare instead of writing: nothing is touched, stale files are reported. */
+  check?: boolean
+}
+
+export interface GenerateResult {
+  /** Files written (always empty with `check`). */
+  written: string[]
+  /** Files whose content differs from what the declarations generate (or that are missing). */
+  stale: string[]
+}
+
+export const STALE_MESSAGE = 'generated files are stale; run npm run generate'
+
+// The project's style; a prettier config file, when there is one, wins so `prettier --check` agrees.
+const STYLE: prettier.Options = { semi: false, singleQuote: true, printWidth: 110, trailingComma: 'none' }
+
+const format = async (file: string, text: string) =>
+  prettier.format(text, { ...STYLE, ...(await prettier.resolveConfig(file)), parser: 'typescript' })
+
+/** file name -> formatted source, for the given declarations. */
+export const renderGenerated = async (resources: ResourceDeclaration[], outDir: string) => {
+  const sources: Record<string, string> = {
+    'types.ts': generateTypes(resources),
+    'services.ts': generateServices(resources),
+    'client.ts': generateClient(resources)
+  }
+  const rendered: Record<string, string> = {}
+  for (const [name, text] of Object.entries(sources)) {
+    const file = path.join(outDir, name)
+    rendered[file] = await format(file, text)
+  }
+  return rendered
+}
+
+const readOrNull = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null)
+
+/** Writes src/generated/{types,services,client}.ts, or with `check` only reports which are out of date. */
+export const generate = async ({
+  resourcesDir = 'config/resources',
+  outDir = 'src/generated',
+  check = false
+}: GenerateOptions = {}): Promise<GenerateResult> => {
+  const rendered = await renderGenerated(loadDeclarations(resourcesDir), outDir)
+  const stale = Object.keys(rendered).filter((file) => readOrNull(file) !== rendered[file])
+  if (check) return { written: [], stale }
+  fs.mkdirSync(outDir, { recursive: true })
+  // Only rewrite what changed, so watchers and mtimes stay quiet on a no-op run.
+  for (const file of stale) fs.writeFileSync(file, rendered[file])
+  return { written: stale, stale: [] }
+}
+
+/** For CI: throws naming every stale file, or resolves quietly. */
+export const assertGeneratedFresh = async (options: Omit<GenerateOptions, 'check'> = {}) => {
+  const { stale } = await generate({ ...options, check: true })
+  if (stale.length) throw new Error(`${STALE_MESSAGE}:\n  ${stale.join('\n  ')}`)
+}
