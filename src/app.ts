@@ -3,7 +3,7 @@ import configuration from '@feathersjs/configuration'
 import { koa, rest, bodyParser, parseAuthentication, cors, serveStatic } from '@feathersjs/koa'
 import socketio from '@feathersjs/socketio'
 import type { Application } from './declarations'
-import { configurationValidator } from './configuration'
+import { validateConfiguration } from './configuration'
 import { createLogger } from './logger'
 import { database } from './database'
 import { authentication } from './auth/authentication'
@@ -11,6 +11,7 @@ import { resources } from './resources'
 import { channels } from './channels'
 import { allowedOrigin, bodyError, errorHandler, requestLog } from './http'
 import { loadDeclarations } from './engine/load'
+import { health } from './ops/health'
 
 /**
  * Composes the app: configuration, HTTP and Socket.io transports, database, authentication, the declared
@@ -18,7 +19,7 @@ import { loadDeclarations } from './engine/load'
  */
 export const createApp = async (): Promise<Application> => {
   const app: Application = koa(feathers())
-  app.configure(configuration(configurationValidator))
+  await validateConfiguration(app.configure(configuration()))
   const declarations = loadDeclarations(app.get('resourcesDir'))
   app.set('logger', createLogger(app.get('logger').level))
 
@@ -26,6 +27,7 @@ export const createApp = async (): Promise<Application> => {
   app.use(requestLog(app))
   app.use(errorHandler(app))
   app.use(cors({ origin: allowedOrigin(origins), exposeHeaders: ['X-Request-Id'] }))
+  app.use(health(app))
   app.use(serveStatic(app.get('public')))
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: '1mb', onError: bodyError }))

@@ -1,4 +1,5 @@
 import { Type, getValidator, defaultAppConfiguration, type Static } from '@feathersjs/typebox'
+import config from 'config'
 import { dataValidator } from './validators'
 
 // node-config (config/*.json + environment variables) is checked against this schema at boot.
@@ -25,4 +26,25 @@ export const configurationSchema = Type.Intersect([
 
 export type ApplicationConfiguration = Static<typeof configurationSchema>
 
-export const configurationValidator = getValidator(configurationSchema, dataValidator)
+const configurationValidator = getValidator(configurationSchema, dataValidator)
+
+const DEVELOPMENT_SECRET = 'development-only-secret-change-me-with-JWT_SECRET'
+
+/** Checks no JSON schema can: a deployed environment must not run on the development JWT secret. */
+export const assertDeployable = (env: string | undefined, secret: string) => {
+  if ((env === 'production' || env === 'staging') && (secret === DEVELOPMENT_SECRET || secret.length < 32)) {
+    throw new Error(`NODE_ENV=${env} needs JWT_SECRET set to a random string of at least 32 characters`)
+  }
+}
+
+/** Fails start-up (server and CLI alike) with every wrong setting named, before anything else happens. */
+export const validateConfiguration = async (app: { get: (name: any) => any }) => {
+  const settings = config.util.toObject()
+  try {
+    await configurationValidator(settings)
+  } catch (error: any) {
+    const details = (error.errors ?? []).map((e: any) => `${e.instancePath || '/'} ${e.message}`).join('; ')
+    throw new Error(`Invalid configuration (config/*.json and environment variables): ${details || error.message}`)
+  }
+  assertDeployable(process.env.NODE_ENV, app.get('authentication').secret)
+}

@@ -34,6 +34,8 @@ export const scopeQuery = (resource: ResourceDeclaration) => {
     if (scope) conditions.push(scope.length === 1 ? scope[0] : { $or: scope })
     if (resource.softDelete) conditions.push({ deletedAt: null })
     if (conditions.length) query.$and = [...(query.$and ?? []), ...conditions]
+    // Pages must be stable: without a declared sort, clients page in id order.
+    if (context.method === 'find' && context.params.provider && !query.$sort) query.$sort = { id: 1 }
     context.params.query = query
     await next()
   }

@@ -1,0 +1,22 @@
+import type { Context, Next } from 'koa'
+import type { Application } from '../declarations'
+
+/** `/health/live`: the process answers. `/health/ready`: and its database does too (503 when not). */
+export const health = (app: Application) => async (ctx: Context, next: Next) => {
+  if (ctx.method !== 'GET' || !ctx.path.startsWith('/health/')) return next()
+  if (ctx.path === '/health/live') {
+    ctx.body = { status: 'ok' }
+    return
+  }
+  if (ctx.path === '/health/ready') {
+    try {
+      await app.get('knex').raw('select 1')
+      ctx.body = { status: 'ok', database: app.get('databaseKind') }
+    } catch {
+      ctx.status = 503
+      ctx.body = { status: 'unavailable', database: app.get('databaseKind') }
+    }
+    return
+  }
+  return next()
+}
