@@ -44,7 +44,9 @@ export const validateConfiguration = async (app: { get: (name: any) => any }) =>
     await configurationValidator(settings)
   } catch (error: any) {
     const details = (error.errors ?? []).map((e: any) => `${e.instancePath || '/'} ${e.message}`).join('; ')
-    throw new Error(`Invalid configuration (config/*.json and environment variables): ${details || error.message}`)
+    throw new Error(
+      `Invalid configuration (config/*.json and environment variables): ${details || error.message}`
+    )
   }
   assertDeployable(process.env.NODE_ENV, app.get('authentication').secret)
 }

@@ -53,7 +53,10 @@ describe('server and CLI processes (embedded database)', function () {
   })
 
   it('creates the first admin with the CLI, then serves the API, refuses a second process, and stops cleanly', async () => {
-    const created = cli(['create-user', '--email', 'Boss@Example.com', '--password', 'admin password 1', '--role', 'admin'], env)
+    const created = cli(
+      ['create-user', '--email', 'Boss@Example.com', '--password', 'admin password 1', '--role', 'admin'],
+      env
+    )
     assert.equal(created.status, 0, created.stderr)
     assert.match(created.stdout, /Created user 1 <boss@example\.com> with roles admin/)
 
@@ -69,7 +72,9 @@ describe('server and CLI processes (embedded database)', function () {
       assert.equal(login.status, 201)
       const { accessToken, user } = await login.json()
       assert.deepEqual(user.roles, ['admin'])
-      const users = await fetch(`${server.url}/users`, { headers: { authorization: `Bearer ${accessToken}` } })
+      const users = await fetch(`${server.url}/users`, {
+        headers: { authorization: `Bearer ${accessToken}` }
+      })
       assert.equal((await users.json()).total, 1)
 
       const second = cli(['create-user', '--email', 'x@example.com', '--password', 'another password'], env)
@@ -92,14 +97,20 @@ describe('server and CLI processes (embedded database)', function () {
       fs.copyFileSync(path.join('config/resources', name), path.join(resourcesDir, name))
     }
     const products = fs.readFileSync(path.join(resourcesDir, 'products.yaml'), 'utf8')
-    fs.writeFileSync(path.join(resourcesDir, 'products.yaml'), products.replace('type: integer, min: 0', 'type: money'))
+    fs.writeFileSync(
+      path.join(resourcesDir, 'products.yaml'),
+      products.replace('type: integer, min: 0', 'type: money')
+    )
     const result = spawnSync(process.execPath, tsx('src/index.ts'), {
       env: { ...env, RESOURCES_DIR: resourcesDir },
       encoding: 'utf8',
       timeout: 60_000
     })
     assert.equal(result.status, 1)
-    assert.match(result.stderr, /products\.yaml:\d+ \/fields\/priceCents\/type: must be equal to one of the allowed values/)
+    assert.match(
+      result.stderr,
+      /products\.yaml:\d+ \/fields\/priceCents\/type: must be equal to one of the allowed values/
+    )
     assert.ok(!result.stderr.includes('    at '), 'no stack trace')
     assert.deepEqual(fs.readdirSync(dataDir), [], 'the database was never opened')
     const check = cli(['check'], { ...env, RESOURCES_DIR: resourcesDir })

@@ -13,14 +13,12 @@ export const createUser = async ({ email, password, name, roles }: CreateUserOpt
   const app = await createApp()
   try {
     await runMigrations(app.get('knex'))
-    const user = await app
-      .service('users')
-      .create({
-        email,
-        password,
-        name: name ?? email.split('@')[0],
-        roles: roles.length ? roles : ['customer']
-      })
+    const user = await app.service('users').create({
+      email,
+      password,
+      name: name ?? email.split('@')[0],
+      roles: roles.length ? roles : ['customer']
+    })
     const { password: _hash, ...visible } = user
     return visible
   } finally {

@@ -8,13 +8,22 @@ const customer = { id: 7, roles: ['customer'] }
 
 describe('engine/policy: the declared access rules', () => {
   it('scopes anonymous product reads to active products and lets admins see all', () => {
-    assert.deepEqual(decideAccess(products, 'find', undefined), { allowed: true, scope: [{ status: 'active' }] })
-    assert.deepEqual(decideAccess(products, 'get', customer), { allowed: true, scope: [{ status: 'active' }] })
+    assert.deepEqual(decideAccess(products, 'find', undefined), {
+      allowed: true,
+      scope: [{ status: 'active' }]
+    })
+    assert.deepEqual(decideAccess(products, 'get', customer), {
+      allowed: true,
+      scope: [{ status: 'active' }]
+    })
     assert.deepEqual(decideAccess(products, 'find', admin), { allowed: true, scope: null })
   })
 
   it('asks anonymous callers to authenticate and forbids customers', () => {
-    assert.deepEqual(decideAccess(products, 'create', undefined), { allowed: false, reason: 'not-authenticated' })
+    assert.deepEqual(decideAccess(products, 'create', undefined), {
+      allowed: false,
+      reason: 'not-authenticated'
+    })
     assert.deepEqual(decideAccess(products, 'create', customer), { allowed: false, reason: 'forbidden' })
     assert.deepEqual(decideAccess(categories, 'remove', customer), { allowed: false, reason: 'forbidden' })
   })
@@ -31,7 +40,11 @@ describe('engine/policy: the declared access rules', () => {
       reason: 'field',
       field: 'roles'
     })
-    assert.deepEqual(decideAccess(users, 'patch', customer, ['roles']), { allowed: false, reason: 'field', field: 'roles' })
+    assert.deepEqual(decideAccess(users, 'patch', customer, ['roles']), {
+      allowed: false,
+      reason: 'field',
+      field: 'roles'
+    })
   })
 
   it('leaves readonly and server-set fields out of the default writable fields', () => {
@@ -40,7 +53,11 @@ describe('engine/policy: the declared access rules', () => {
   })
 
   it('sends events only to the channels that may get the record', () => {
-    assert.deepEqual(channelsFor(products, { id: 1, status: 'draft' }), ['roles/admin', 'roles/catalog', 'roles/support'])
+    assert.deepEqual(channelsFor(products, { id: 1, status: 'draft' }), [
+      'roles/admin',
+      'roles/catalog',
+      'roles/support'
+    ])
     assert.deepEqual(channelsFor(products, { id: 1, status: 'active' }), [
       'everyone',
       'roles/admin',
