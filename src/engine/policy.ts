@@ -28,11 +28,15 @@ export const principalsOf = (identity?: Identity): string[] =>
 export const ownerField = (resource: ResourceDeclaration) =>
   Object.keys(resource.fields).find((name) => resource.fields[name].owner)
 
-/** Fields a grant without an explicit `fields` list may write: everything but server-set and readonly fields. */
+/**
+ * Fields a grant without an explicit `fields` list may write: everything but server-set and readonly fields,
+ * and the owner field, which the server sets to the caller on create.
+ */
 export const defaultWritableFields = (resource: ResourceDeclaration) =>
-  Object.keys(resource.fields).filter(
-    (name) => !fieldTypes[resource.fields[name].type].managed && !resource.fields[name].readonly
-  )
+  Object.keys(resource.fields).filter((name) => {
+    const field = resource.fields[name]
+    return !fieldTypes[field.type].managed && !field.readonly && !field.owner
+  })
 
 const grantsFor = (resource: ResourceDeclaration, method: MethodName, identity?: Identity) => {
   const access = resource.access[method]

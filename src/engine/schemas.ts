@@ -46,7 +46,8 @@ export const dataSchema = (resource: ResourceDeclaration, { partial }: { partial
   const properties: Record<string, TSchema> = {}
   for (const [name, field] of writableFields(resource)) {
     const schema = nullable(describe(fieldTypes[field.type].schema(field), field), field)
-    const required = !partial && !field.optional && field.default === undefined
+    // The owner field is set from the caller when left out (hooks/authorize.ts).
+    const required = !partial && !field.optional && field.default === undefined && !field.owner
     properties[name] = required ? schema : Type.Optional(schema)
   }
   if (partial && resource.fields.version) {

@@ -1,7 +1,7 @@
 import { BadRequest, Forbidden, MethodNotAllowed, NotAuthenticated } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { MethodName, ResourceDeclaration } from '../engine/declaration'
-import { decideAccess, type Identity } from '../engine/policy'
+import { decideAccess, ownerField, type Identity } from '../engine/policy'
 
 const writtenFields = (data: unknown): string[] => {
   const records = Array.isArray(data) ? data : [data]
@@ -34,5 +34,13 @@ export const authorize =
       })
     }
     context.params.rowScope = decision.scope
+    const owner = ownerField(resource)
+    const identity = identityOf(context)
+    if (method === 'create' && identity && owner && resource.fields[owner].type !== 'id') {
+      // New records belong to whoever creates them, unless a grant lets the caller name the owner.
+      const assign = (record: any) =>
+        record[owner] === undefined ? { ...record, [owner]: identity.id } : record
+      context.data = Array.isArray(context.data) ? context.data.map(assign) : assign(context.data)
+    }
     await next()
   }

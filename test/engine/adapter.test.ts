@@ -1,17 +1,6 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { feathers } from '@feathersjs/feathers'
 import errors from '@feathersjs/errors'
 import adapterTests, { type AdapterTestName } from '@feathersjs/adapter-tests'
-import config from 'config'
-import { connectDatabase, MEMORY, type Database } from '../../src/database/connect'
-import { runMigrations } from '../../src/database/migrate'
-import { loadDeclarations } from '../../src/engine/load'
-import { diffSchemas } from '../../src/engine/migration-diff'
-import { schemaModel } from '../../src/engine/table-model'
-import { registerResource } from '../../src/engine/register'
-import { createLogger } from '../../src/logger'
+import { isolatedApp, type IsolatedApp } from '../helpers/isolated-app'
 
 // Every test of the suite Feathers' own database adapters pass.
 const testNames: AdapterTestName[] = [
@@ -96,40 +85,14 @@ const testNames: AdapterTestName[] = [
 ]
 
 describe('engine: a service compiled from a declaration passes @feathersjs/adapter-tests', () => {
-  const app = feathers()
-  let db: Database
-  const [people] = loadDeclarations('test/fixtures/adapter')
+  let isolated: IsolatedApp
+  // The suite looks the service up when each test runs, after `before` has built the app.
+  const app = { service: (name: string) => isolated.app.service(name) }
 
   before(async () => {
-    // Its own database (in memory, or a fresh schema on PostgreSQL), migrated by a generated migration.
-    const url = config.get<string>('database.url')
-    db = await connectDatabase({ url, dataDir: MEMORY, acquireConnectionTimeout: 5000 })
-    const schema = `adapter_${process.pid}`
-    if (db.kind === 'postgres') {
-      await db.knex.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`)
-      await db.close()
-      db = await connectDatabase({
-        url: url,
-        dataDir: MEMORY,
-        acquireConnectionTimeout: 5000,
-        searchPath: schema
-      })
-    }
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'adapter-migrations-'))
-    fs.writeFileSync(
-      path.join(dir, '20260101000000_people.ts'),
-      diffSchemas({}, schemaModel([people]), 'people')!
-    )
-    await runMigrations(db.knex, dir)
-    app.set('knex', db.knex)
-    app.set('logger', createLogger('silent'))
-    registerResource(app as any, people)
+    isolated = await isolatedApp('test/fixtures/adapter')
   })
-
-  after(async () => {
-    if (db.kind === 'postgres') await db.knex.raw(`DROP SCHEMA IF EXISTS adapter_${process.pid} CASCADE`)
-    await db.close()
-  })
+  after(() => isolated.close())
 
   adapterTests(testNames)(app, errors, 'people', 'id')
 })

@@ -1,0 +1,57 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { feathers } from '@feathersjs/feathers'
+import config from 'config'
+import { connectDatabase, MEMORY, type Database } from '../../src/database/connect'
+import { runMigrations } from '../../src/database/migrate'
+import type { ResourceDeclaration } from '../../src/engine/declaration'
+import { loadDeclarations } from '../../src/engine/load'
+import { diffSchemas } from '../../src/engine/migration-diff'
+import { schemaModel } from '../../src/engine/table-model'
+import { registerResources } from '../../src/engine/register'
+import { createLogger } from '../../src/logger'
+
+export interface IsolatedApp {
+  app: any
+  db: Database
+  resources: ResourceDeclaration[]
+  close: () => Promise<void>
+}
+
+/**
+ * Test declarations compiled into a bare Feathers app on a database of their own (in-memory PGlite, or a
+ * fresh schema on the PostgreSQL of DATABASE_URL), its tables made by a migration generated from them.
+ */
+export const isolatedApp = async (resourcesDir: string): Promise<IsolatedApp> => {
+  const resources = loadDeclarations(resourcesDir)
+  const url = config.get<string>('database.url')
+  const schema = `test_${path.basename(resourcesDir).replace(/\W/g, '_')}_${process.pid}`
+  if (url) {
+    const admin = await connectDatabase({ url, dataDir: MEMORY, acquireConnectionTimeout: 5000 })
+    await admin.knex.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`)
+    await admin.close()
+  }
+  const db = await connectDatabase({
+    url,
+    dataDir: MEMORY,
+    acquireConnectionTimeout: 5000,
+    searchPath: schema
+  })
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'))
+  fs.writeFileSync(path.join(dir, '20260101000000_init.ts'), diffSchemas({}, schemaModel(resources), 'init')!)
+  await runMigrations(db.knex, dir)
+  const app = feathers()
+  app.set('knex', db.knex)
+  app.set('logger', createLogger('silent'))
+  registerResources(app as any, resources)
+  return {
+    app,
+    db,
+    resources,
+    close: async () => {
+      if (db.kind === 'postgres') await db.knex.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      await db.close()
+    }
+  }
+}
