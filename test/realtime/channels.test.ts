@@ -131,3 +131,23 @@ describe('realtime: events reach only those who could get the record (Socket.io)
     }
   })
 })
+
+describe('realtime: Socket.io origins come from the configured allow-list', () => {
+  const tryConnect = async (origin: string) => {
+    const { url } = await testServer()
+    const socket = io(url, { transports: ['websocket'], forceNew: true, extraHeaders: { origin }, reconnection: false })
+    try {
+      return await new Promise<boolean>((resolve) => {
+        socket.on('connect', () => resolve(true))
+        socket.on('connect_error', () => resolve(false))
+      })
+    } finally {
+      socket.close()
+    }
+  }
+
+  it('accepts a configured origin and refuses any other', async () => {
+    assert.equal(await tryConnect('http://localhost:3030'), true)
+    assert.equal(await tryConnect('https://evil.example'), false)
+  })
+})
