@@ -14,7 +14,7 @@ export type OpGroup = 'before' | 'tables' | 'alter' | 'after'
 type ColumnOp =
   | { op: 'dropForeign' | 'dropUnique' | 'dropIndex' | 'addUnique' | 'addIndex'; column: string }
   | { op: 'dropColumn' | 'dropDefault' | 'dropNotNull' | 'backfill'; column: string }
-  | { op: 'addColumn'; column: string; model: ColumnModel; nullableForRows?: boolean }
+  | { op: 'addColumn'; column: string; model: ColumnModel; restoredNullable?: boolean }
   | { op: 'alterType'; column: string; from: ColumnModel; to: ColumnModel }
   | { op: 'setDefault'; column: string; value: string }
   | { op: 'setNotNull'; column: string; backfilled: boolean }
@@ -42,7 +42,7 @@ export class MigrationRefused extends Error {
 export const describeType = (column: ColumnModel) =>
   column.kind === 'string' ? `string(${column.length})` : column.kind
 
-export const sameType = (a: ColumnModel, b: ColumnModel) => a.kind === b.kind && a.length === b.length
+const sameType = (a: ColumnModel, b: ColumnModel) => a.kind === b.kind && a.length === b.length
 
 const sameReferences = (a?: References, b?: References) =>
   a === b || (!!a && !!b && a.table === b.table && a.column === b.column && a.onDelete === b.onDelete)
@@ -59,10 +59,9 @@ const sameColumn = (a: ColumnModel, b: ColumnModel) =>
   !!a.index === !!b.index &&
   sameReferences(a.references, b.references)
 
-/** A foreign key must be dropped and re-added when its target changes or its column changes type. */
+/** A foreign key is dropped and re-added when its target changes or its column changes type. */
 const foreignKeyChanges = (before: ColumnModel, after?: ColumnModel) =>
-  !!before.references &&
-  (!after || !sameReferences(before.references, after.references) || !sameType(before, after))
+  !after || !sameReferences(before.references, after.references) || !sameType(before, after)
 
 const checkReferences = (schema: SchemaModel) => {
   for (const [table, model] of Object.entries(schema)) {
@@ -125,7 +124,11 @@ const alterTable = (table: string, before: TableModel, after: TableModel, option
           'value for it. Declare a default for it, or make it optional.'
       )
     }
-    push({ op: 'addColumn', column, model, ...(impossible && { nullableForRows: true }) })
+    push({
+      op: 'addColumn',
+      column,
+      ...(impossible ? { model: { ...model, nullable: true }, restoredNullable: true } : { model })
+    })
   }
   for (const column of Object.keys(before.columns)) {
     if (after.columns[column]) continue
@@ -176,7 +179,7 @@ export const planMigration = (before: SchemaModel, after: SchemaModel, options: 
   for (const table of kept) {
     const [from, to] = [before[table].columns, after[table].columns]
     for (const [column, model] of Object.entries(from)) {
-      if (foreignKeyChanges(model, to[column]))
+      if (model.references && foreignKeyChanges(model, to[column]))
         ops.push({ table, group: 'before', op: 'dropForeign', column })
       if (!to[column]) continue
       if (model.unique && !to[column].unique) ops.push({ table, group: 'before', op: 'dropUnique', column })
@@ -212,7 +215,7 @@ export const describeOp = (op: MigrationOp): string => {
     case 'dropTable':
       return `drop table ${op.table}`
     case 'addColumn':
-      return `add column ${op.table}.${op.column} ${describeType(op.model)}${op.nullableForRows ? ' (nullable)' : ''}`
+      return `add column ${op.table}.${op.column} ${describeType(op.model)}${op.restoredNullable ? ' (nullable)' : ''}`
     case 'dropColumn':
       return `drop column ${op.table}.${op.column}`
     case 'alterType':

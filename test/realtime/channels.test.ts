@@ -135,7 +135,12 @@ describe('realtime: events reach only those who could get the record (Socket.io)
 describe('realtime: Socket.io origins come from the configured allow-list', () => {
   const tryConnect = async (origin: string) => {
     const { url } = await testServer()
-    const socket = io(url, { transports: ['websocket'], forceNew: true, extraHeaders: { origin }, reconnection: false })
+    const socket = io(url, {
+      transports: ['websocket'],
+      forceNew: true,
+      extraHeaders: { origin },
+      reconnection: false
+    })
     try {
       return await new Promise<boolean>((resolve) => {
         socket.on('connect', () => resolve(true))
