@@ -41,6 +41,7 @@ export const isolatedApp = async (resourcesDir: string): Promise<IsolatedApp> =>
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'))
   fs.writeFileSync(path.join(dir, '20260101000000_init.ts'), diffSchemas({}, schemaModel(resources), 'init')!)
   await runMigrations(db.knex, dir)
+  fs.rmSync(dir, { recursive: true, force: true })
   const app = feathers()
   app.set('knex', db.knex)
   app.set('logger', createLogger('silent'))
