@@ -7,6 +7,7 @@ import {
   type ResourceDeclaration
 } from './declaration'
 import { fieldTypes } from './field-types'
+import { behaviours } from '../behaviours'
 
 export interface Problem {
   file: string
@@ -66,6 +67,12 @@ const checkField = (
     }
   }
   if (field.hidden && field.owner) at('hidden', 'the owner field cannot be hidden')
+  if (field.virtual) {
+    for (const option of ['unique', 'index', 'default', 'owner', 'hidden'] as const) {
+      if (field[option] !== undefined)
+        at(option, `'${option}' does not apply to a virtual (input-only) field`)
+    }
+  }
   return problems.map(([pointer, message]) => ({ file: resource.file, pointer, message }))
 }
 
@@ -87,7 +94,7 @@ const checkResource = (resource: ResourceDeclaration, names: Set<string>): Probl
   for (const kind of ['filter', 'sort'] as const) {
     resource.query[kind].forEach((name, index) => {
       if (!fields[name]) problem(['query', kind, String(index)], `${kind} on undeclared field '${name}'`)
-      else if (fields[name].hidden || notFilterable.includes(fields[name].type)) {
+      else if (fields[name].hidden || fields[name].virtual || notFilterable.includes(fields[name].type)) {
         problem(
           ['query', kind, String(index)],
           `cannot ${kind} on ${fields[name].hidden ? 'hidden' : fields[name].type} field '${name}'`
@@ -95,6 +102,10 @@ const checkResource = (resource: ResourceDeclaration, names: Set<string>): Probl
       }
     })
   }
+  resource.behaviours.forEach((name, index) => {
+    if (!behaviours[name])
+      problem(['behaviours', String(index)], `unknown behaviour '${name}' (see src/behaviours/)`)
+  })
   const paginate = resource.query.paginate
   if (paginate && paginate.default > paginate.max)
     problem(['query', 'paginate', 'default'], 'default is above max')

@@ -30,6 +30,8 @@ export interface FieldDeclaration {
   search?: boolean
   owner?: boolean
   lowercase?: boolean
+  /** Input only (e.g. `currentPassword`): validated and handed to behaviours, never stored or returned. */
+  virtual?: boolean
   minLength?: number
   maxLength?: number
   pattern?: string
@@ -79,6 +81,8 @@ export interface ResourceDeclaration {
   realtime: boolean
   /** Custom events (besides created, updated, patched, removed) the service may emit. */
   events: string[]
+  /** Named behaviours (src/behaviours/) whose hooks run inside the method's transaction. */
+  behaviours: string[]
   /** The file the declaration came from, for error messages. */
   file: string
 }

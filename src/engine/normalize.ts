@@ -36,6 +36,7 @@ export const normalizeDeclaration = (raw: any, file: string): ResourceDeclaratio
     softDelete: raw.softDelete ?? false,
     realtime: raw.realtime ?? true,
     events: raw.events ?? [],
+    behaviours: raw.behaviours ?? [],
     access: Object.fromEntries(
       METHODS.map((method) => [method, normalizeAccess(raw.access?.[method])])
     ) as Record<MethodName, MethodAccess>,

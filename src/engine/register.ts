@@ -3,6 +3,20 @@ import type { ResourceDeclaration } from './declaration'
 import { pipeline } from '../hooks/pipeline'
 import { ResourceService } from './resource-service'
 import { resourceSchemas } from './schemas'
+import { behaviours } from '../behaviours'
+import { stripVirtual } from '../hooks/strip-virtual'
+
+/** Behaviour hooks go after the shared pipeline (`around.all` runs first), then virtual fields are dropped. */
+const behaviourHooks = (resource: ResourceDeclaration) =>
+  Object.fromEntries(
+    SERVICE_METHODS.map((method) => [
+      method,
+      [
+        ...resource.behaviours.flatMap((name) => behaviours[name].around[method] ?? []),
+        stripVirtual(resource)
+      ]
+    ])
+  )
 
 export const SERVICE_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove'] as const
 
@@ -21,7 +35,9 @@ export const registerResource = (app: Application, resource: ResourceDeclaration
     resource
   )
   app.use(resource.path as any, service, { methods: [...SERVICE_METHODS], events: resource.events })
-  app.service(resource.path as any).hooks({ around: { all: pipeline(resource, schemas) } })
+  app
+    .service(resource.path as any)
+    .hooks({ around: { all: pipeline(resource, schemas), ...behaviourHooks(resource) } })
   return schemas
 }
 

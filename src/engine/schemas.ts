@@ -30,7 +30,7 @@ const writableFields = (resource: ResourceDeclaration) =>
   Object.entries(resource.fields).filter(([, field]) => !fieldTypes[field.type].managed)
 
 export const resultSchema = (resource: ResourceDeclaration): TSchema => {
-  const visible = Object.entries(resource.fields).filter(([, field]) => !field.hidden)
+  const visible = Object.entries(resource.fields).filter(([, field]) => !field.hidden && !field.virtual)
   const properties = Object.fromEntries(
     visible.map(([name, field]) => [
       name,
@@ -47,7 +47,8 @@ export const dataSchema = (resource: ResourceDeclaration, { partial }: { partial
   for (const [name, field] of writableFields(resource)) {
     const schema = nullable(describe(fieldTypes[field.type].schema(field), field), field)
     // The owner field is set from the caller when left out (hooks/authorize.ts).
-    const required = !partial && !field.optional && field.default === undefined && !field.owner
+    const required =
+      !partial && !field.optional && field.default === undefined && !field.owner && !field.virtual
     properties[name] = required ? schema : Type.Optional(schema)
   }
   if (partial && resource.fields.version) {
@@ -78,7 +79,9 @@ export const querySchema = (resource: ResourceDeclaration): TSchema => {
   const sortable = Object.fromEntries(
     resource.query.sort.map((name) => [name, Type.Optional(Type.Integer({ enum: [1, -1] }))])
   )
-  const selectable = Object.keys(resource.fields).filter((name) => !resource.fields[name].hidden)
+  const selectable = Object.keys(resource.fields).filter(
+    (name) => !resource.fields[name].hidden && !resource.fields[name].virtual
+  )
   return Type.Object(
     {
       ...properties,

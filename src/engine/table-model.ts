@@ -29,6 +29,7 @@ const sqlLiteral = (value: unknown, kind: ColumnSpec['kind']): string => {
 export const tableModel = (resource: ResourceDeclaration): TableModel => {
   const columns: Record<string, ColumnModel> = {}
   for (const [name, field] of Object.entries(resource.fields)) {
+    if (field.virtual) continue
     const type = fieldTypes[field.type]
     const spec = type.column(field)
     const column: ColumnModel = { ...spec, nullable: Boolean(field.optional) }

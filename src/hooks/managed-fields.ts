@@ -4,7 +4,9 @@ import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { ResourceDeclaration } from '../engine/declaration'
 
 const fieldsOfType = (resource: ResourceDeclaration, ...types: string[]) =>
-  Object.keys(resource.fields).filter((name) => types.includes(resource.fields[name].type))
+  Object.keys(resource.fields).filter(
+    (name) => types.includes(resource.fields[name].type) && !resource.fields[name].virtual
+  )
 
 /**
  * What the server sets or normalizes before a write: timestamps, lowercase fields, password hashes and
