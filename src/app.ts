@@ -8,10 +8,11 @@ import { createLogger } from './logger'
 import { database } from './database'
 import { authentication } from './auth/authentication'
 import { resources } from './resources'
-import { channels } from './channels'
+import { channels, trackSockets } from './channels'
 import { allowedOrigin, bodyError, errorHandler, requestLog } from './http'
 import { loadDeclarations } from './engine/load'
 import { health } from './ops/health'
+import { createRateLimiter } from './auth/rate-limit'
 
 /**
  * Composes the app: configuration, HTTP and Socket.io transports, database, authentication, the declared
@@ -33,14 +34,21 @@ export const createApp = async (): Promise<Application> => {
   app.use(bodyParser({ jsonLimit: '1mb', onError: bodyError }))
   app.configure(rest())
   app.configure(
-    socketio({
-      cors: { origin: origins, credentials: true },
-      // Browsers send Origin on the websocket upgrade too: only the configured origins may connect.
-      allowRequest: (req, callback) =>
-        callback(null, !req.headers.origin || origins.includes(req.headers.origin))
-    })
+    socketio(
+      {
+        cors: { origin: origins, credentials: true },
+        // Browsers send Origin on the websocket upgrade too: only the configured origins may connect.
+        allowRequest: (req, callback) =>
+          callback(null, !req.headers.origin || origins.includes(req.headers.origin))
+      },
+      trackSockets
+    )
   )
   await database(app)
+  app.set(
+    'rateLimiter',
+    createRateLimiter({ ...(app.get('rateLimits') as any), redisUrl: app.get('redisUrl') || undefined })
+  )
   app.configure(authentication)
   resources(app, declarations)
   app.configure(channels)

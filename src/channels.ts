@@ -1,32 +1,95 @@
 import type { RealTimeConnection } from '@feathersjs/feathers'
 import '@feathersjs/transport-commons'
+import type { Server, Socket } from 'socket.io'
 import type { Application } from './declarations'
 import { channelsFor } from './engine/policy'
+import type { ActiveApiKey } from './auth/api-keys'
+
+/** The Socket.io socket behind each Feathers connection, to tell it when its session ends. */
+const sockets = new WeakMap<RealTimeConnection, Socket>()
+
+export const trackSockets = (io: Server) => {
+  io.use((socket, next) => {
+    const connection = (socket as any).feathers
+    connection.ip = socket.handshake.address
+    sockets.set(connection, socket)
+    next()
+  })
+}
+
+const identityChannels = (connection: any): string[] => {
+  if (connection.apiKey) {
+    const key = connection.apiKey as ActiveApiKey
+    return ['apikeys', ...key.scopes.map((scope) => `readers/${scope.resource}`)]
+  }
+  const user = connection.user
+  if (!user) return []
+  return ['authenticated', `users/${user.id}`, ...(user.roles ?? []).map((role: string) => `roles/${role}`)]
+}
 
 /**
- * Connections join `everyone`, and once authenticated `authenticated`, `users/<id>` and `roles/<role>`.
- * A resource's events go only to the channels of those who could `get` the record (engine/policy.ts) —
- * never to every authenticated connection, the Feathers default.
+ * Connections join `everyone`, and once authenticated `authenticated`, `users/<id>` and `roles/<role>`
+ * (API keys: `readers/<resource>` per scope). A resource's events go only to the channels of those who
+ * could `get` the record (engine/policy.ts) — never to every authenticated connection, the Feathers default.
+ * When a session is revoked its sockets leave every channel but `everyone` and are told so; when a user's
+ * roles change, their sockets' role channels follow.
  */
 export const channels = (app: Application) => {
+  const leaveIdentityChannels = (connection: RealTimeConnection) => {
+    for (const name of app.channels) if (name !== 'everyone') app.channel(name).leave(connection)
+  }
+  const joinIdentityChannels = (connection: RealTimeConnection) => {
+    for (const name of identityChannels(connection)) app.channel(name).join(connection)
+  }
+  const connectionsWhere = (match: (connection: any) => boolean) =>
+    app.channel(app.channels).connections.filter(match)
+
   app.on('connection', (connection: RealTimeConnection) => app.channel('everyone').join(connection))
 
-  app.on('login', (authResult: any, { connection }: { connection?: RealTimeConnection }) => {
+  app.on('login', (authResult: any, { connection }: { connection?: any }) => {
     if (!connection) return
-    const user = authResult.user
-    app.channel('authenticated').join(connection)
-    app.channel(`users/${user.id}`).join(connection)
-    for (const role of user.roles ?? []) app.channel(`roles/${role}`).join(connection)
+    connection.sessionId = authResult.authentication?.payload?.sid
+    if (authResult.apiKey) connection.apiKey = authResult.apiKey
+    joinIdentityChannels(connection)
   })
 
   app.on('logout', (_authResult: any, { connection }: { connection?: RealTimeConnection }) => {
     if (!connection) return
-    for (const name of app.channels) if (name !== 'everyone') app.channel(name).leave(connection)
+    // Feathers' own logout handling leaves every channel; an anonymous socket still gets public events.
+    process.nextTick(() => {
+      leaveIdentityChannels(connection)
+      app.channel('everyone').join(connection)
+    })
+  })
+
+  app.service('sessions').on('patched', async (session: any) => {
+    if (!session.revokedAt) return
+    for (const connection of connectionsWhere((c) => c.sessionId === session.id)) {
+      await app.defaultAuthentication!().handleConnection('disconnect', connection as any)
+      delete connection.sessionId
+      leaveIdentityChannels(connection)
+      sockets
+        .get(connection)
+        ?.emit('authentication revoked', { reason: 'session ended', sessionId: session.id })
+    }
+  })
+
+  app.service('users').on('patched', (user: any) => {
+    for (const connection of connectionsWhere((c) => c.user?.id === user.id)) {
+      leaveIdentityChannels(connection)
+      connection.user = { ...connection.user, roles: user.roles }
+      joinIdentityChannels(connection)
+    }
   })
 
   for (const resource of app.get('resources')) {
     if (!resource.realtime) continue
-    // `data` is the dispatched (masked) record; hidden fields never decide who may see it.
-    app.service(resource.path as any).publish((data: any) => app.channel(channelsFor(resource, data)))
+    // `data` is the dispatched record: masked, and never narrowed by one caller's `$select`.
+    app
+      .service(resource.path as any)
+      .publish((data: any) => [
+        app.channel(channelsFor(resource, data)),
+        app.channel(`readers/${resource.name}`)
+      ])
   }
 }

@@ -16,6 +16,16 @@ export const configurationSchema = Type.Intersect([
       dataDir: Type.String({ minLength: 1 }),
       acquireConnectionTimeout: Type.Integer({ minimum: 100 })
     }),
+    redisUrl: Type.String(),
+    sessions: Type.Object({ ttlDays: Type.Number({ exclusiveMinimum: 0, maximum: 365 }) }),
+    rateLimits: Type.Record(
+      Type.Union(['loginAccount', 'loginAddress', 'registration', 'refresh'].map((k) => Type.Literal(k))),
+      Type.Object({
+        points: Type.Integer({ minimum: 1 }),
+        durationSeconds: Type.Integer({ minimum: 1 }),
+        blockSeconds: Type.Optional(Type.Integer({ minimum: 1 }))
+      })
+    ),
     logger: Type.Object({
       level: Type.Union(
         ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))

@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import type { ApplicationConfiguration } from './configuration'
 import type { ResourceDeclaration } from './engine/declaration'
 import type { ResourceSchemas } from './engine/schemas'
+import type { RateLimiter } from './auth/rate-limit'
 import type { ServiceTypes as ResourceServiceTypes } from './generated/services'
 
 export type { NextFunction }
@@ -14,6 +15,7 @@ export interface Configuration extends ApplicationConfiguration {
   databaseKind: 'postgres' | 'pglite'
   closeDatabase: () => Promise<void>
   logger: Logger
+  rateLimiter: RateLimiter
   resources: ResourceDeclaration[]
   schemas: Record<string, ResourceSchemas>
 }

@@ -23,6 +23,7 @@ export const errorHandler = (app: Application) => async (ctx: Context, next: Nex
       error = new GeneralError('Internal server error')
     }
     ctx.status = error.code
+    if (error.data?.retryAfter) ctx.set('Retry-After', String(error.data.retryAfter))
     ctx.body = error.toJSON()
   }
 }
@@ -34,6 +35,8 @@ export const requestLog = (app: Application) => async (ctx: Context, next: Next)
   const requestId = /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID()
   ctx.set('X-Request-Id', requestId)
   ctx.state.requestId = requestId
+  // Service calls see where they came from (sessions, audit log, rate limits).
+  ctx.feathers = { ...ctx.feathers, ip: ctx.ip, requestId } as typeof ctx.feathers
   try {
     await next()
   } finally {

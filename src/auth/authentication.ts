@@ -1,6 +1,17 @@
-import { AuthenticationService, JWTStrategy } from '@feathersjs/authentication'
+import {
+  AuthenticationService,
+  type AuthenticationRequest,
+  type AuthenticationResult
+} from '@feathersjs/authentication'
 import { LocalStrategy } from '@feathersjs/authentication-local'
+import type { NullableId, Params } from '@feathersjs/feathers'
+import jwt from 'jsonwebtoken'
 import type { Application } from '../declarations'
+import { recordMask } from '../hooks/mask-result'
+import { audit } from './audit'
+import { requestInfo } from './request-info'
+import { createSession, revokeSessions } from './sessions'
+import { ApiKeyStrategy, RefreshStrategy, SessionJwtStrategy } from './strategies'
 
 declare module '../declarations' {
   interface ServiceTypes {
@@ -8,10 +19,90 @@ declare module '../declarations' {
   }
 }
 
-/** JWT (REST `Authorization: Bearer`, Socket.io `authenticate`) and local email + password login. */
+/**
+ * Login creates a session: `{accessToken (short-lived, carries the session id), refreshToken, user}`.
+ * Refresh rotates the refresh token; logout (`DELETE /authentication`) revokes the session. Failed logins,
+ * registrations and refreshes are rate-limited per account and per address.
+ */
+export class SessionAuthenticationService extends AuthenticationService {
+  get application() {
+    return this.app as Application
+  }
+
+  private async authenticateLimited(data: AuthenticationRequest, params: Params) {
+    const limiter = this.application.get('rateLimiter')
+    const address = requestInfo(params).ip ?? 'internal'
+    const allowed = (params as any).authStrategies || this.configuration.authStrategies
+    if (data?.strategy === 'refresh') await limiter.consume('refresh', address)
+    if (data?.strategy !== 'local') return this.authenticate(data, params, ...allowed)
+    const account = String(data.email ?? '')
+    await limiter.assertAllowed('loginAccount', account)
+    await limiter.assertAllowed('loginAddress', address)
+    try {
+      const result = await this.authenticate(data, params, ...allowed)
+      await limiter.reset('loginAccount', account)
+      return result
+    } catch (error) {
+      await audit(
+        this.application,
+        { action: 'login.failure', details: { email: account.slice(0, 254) } },
+        params
+      )
+      await limiter.consume('loginAccount', account)
+      await limiter.consume('loginAddress', address)
+      throw error
+    }
+  }
+
+  async create(data: AuthenticationRequest, params: Params = {}): Promise<AuthenticationResult> {
+    const authResult = await this.authenticateLimited(data, params)
+    // A socket re-using its access token, or an API key: no new session.
+    if (authResult.accessToken || authResult.apiKey) return authResult
+    const users = this.application.get('resources').find((resource) => resource.name === 'users')!
+    const user = recordMask(users)(authResult.user)
+    const { session, refreshToken } =
+      data.strategy === 'refresh' ? authResult : await createSession(this.application, user.id, params)
+    if (data.strategy !== 'refresh') {
+      await audit(
+        this.application,
+        { action: 'login.success', actorId: user.id, subjectType: 'sessions', subjectId: session.id },
+        params
+      )
+    }
+    const jwtOptions = await this.getTokenOptions({ ...authResult, user }, params)
+    const accessToken = await this.createAccessToken({ sid: session.id }, jwtOptions, (params as any).secret)
+    return {
+      accessToken,
+      refreshToken,
+      authentication: { strategy: data.strategy, payload: jwt.decode(accessToken) },
+      user
+    }
+  }
+
+  /** Logout: the current session is revoked, so its access and refresh tokens stop working everywhere. */
+  async remove(id: NullableId, params: Params = {}) {
+    const authResult = await super.remove(id as string | null, params as any)
+    const sessionId = authResult.authentication?.payload?.sid
+    if (sessionId) {
+      await revokeSessions(this.application, { id: sessionId }, 'logout', {
+        ...params,
+        user: authResult.user
+      } as any)
+      await audit(
+        this.application,
+        { action: 'logout', actorId: authResult.user?.id, subjectId: sessionId },
+        params
+      )
+    }
+    return authResult
+  }
+}
+
 export const authentication = (app: Application) => {
-  const service = new AuthenticationService(app)
-  service.register('jwt', new JWTStrategy())
+  const service = new SessionAuthenticationService(app)
+  service.register('jwt', new SessionJwtStrategy())
   service.register('local', new LocalStrategy())
+  service.register('refresh', new RefreshStrategy())
+  service.register('apiKey', new ApiKeyStrategy())
   app.use('authentication', service)
 }

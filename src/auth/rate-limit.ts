@@ -37,7 +37,7 @@ export interface RateLimiterOptions {
   onRedisError?: (error: Error) => void
 }
 
-const kinds: LimitKind[] = ['loginAccount', 'loginAddress', 'registration', 'refresh']
+const kinds = Object.keys(defaultRateLimits) as LimitKind[]
 
 // Says what is limited without echoing the key: it may be an email address.
 const subjects: Record<LimitKind, string> = {
@@ -64,28 +64,41 @@ export const createRateLimiter = (config: RateLimitConfig, options: RateLimiterO
     : undefined
   // ioredis prints unhandled 'error' events to stderr and retries on its own.
   redis?.on('error', (error: Error) => options.onRedisError?.(error))
+  // Until the first connection attempt settles every command would fail and count in memory only; waiting
+  // for it (a second at most) keeps the first requests after a start in the shared store.
+  const connecting = new Promise<void>((resolve) => {
+    if (!redis) return resolve()
+    redis.once('ready', () => resolve()).once('error', () => resolve())
+    setTimeout(resolve, 1000).unref()
+  })
 
   const limiters = {} as Record<LimitKind, RateLimiterAbstract>
   for (const kind of kinds) {
     const { points, durationSeconds: duration } = config[kind]
-    const memory = new RateLimiterMemory({ points, duration, keyPrefix: `${prefix}:${kind}` })
+    const opts = { points, duration, keyPrefix: `${prefix}:${kind}` }
+    const memory = new RateLimiterMemory(opts)
     // A Redis outage falls back to per-instance memory counting rather than turning logins into 500s.
     limiters[kind] = redis
-      ? new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix: `${prefix}:${kind}`, insuranceLimiter: memory })
+      ? new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: memory })
       : memory
+  }
+  const limiter = async (kind: LimitKind) => {
+    await connecting
+    return limiters[kind]
   }
 
   return {
     async assertAllowed(kind, key) {
-      const res = await limiters[kind].get(normalize(kind, key))
+      const res = await (await limiter(kind)).get(normalize(kind, key))
       if (res && res.remainingPoints <= 0) throw tooMany(kind, res.msBeforeNext)
     },
 
     async consume(kind, key) {
       const id = normalize(kind, key)
+      const rl = await limiter(kind)
       let res: RateLimiterRes
       try {
-        res = await limiters[kind].consume(id)
+        res = await rl.consume(id)
       } catch (error) {
         // The library rejects with a RateLimiterRes when over the limit, with an Error when the store failed.
         if (error instanceof RateLimiterRes) throw tooMany(kind, error.msBeforeNext)
@@ -95,12 +108,12 @@ export const createRateLimiter = (config: RateLimitConfig, options: RateLimiterO
       // assertAllowed already turns away, so the lock starts when the last point is used.
       const blockSeconds = config[kind].blockSeconds ?? 0
       if (res.remainingPoints === 0 && blockSeconds * 1000 > res.msBeforeNext) {
-        await limiters[kind].block(id, blockSeconds)
+        await rl.block(id, blockSeconds)
       }
     },
 
     async reset(kind, key) {
-      await limiters[kind].delete(normalize(kind, key))
+      await (await limiter(kind)).delete(normalize(kind, key))
     },
 
     async close() {

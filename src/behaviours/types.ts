@@ -1,4 +1,5 @@
-import type { HookContext, NextFunction } from '@feathersjs/feathers'
+import type { NextFunction } from '@feathersjs/feathers'
+import type { HookContext } from '../declarations'
 import type { MethodName } from '../engine/declaration'
 
 export type AroundHook = (context: HookContext, next: NextFunction) => Promise<void>

@@ -4,17 +4,14 @@ import { pipeline } from '../hooks/pipeline'
 import { ResourceService } from './resource-service'
 import { resourceSchemas } from './schemas'
 import { behaviours } from '../behaviours'
-import { stripVirtual } from '../hooks/strip-virtual'
+import { toStorage } from '../hooks/to-storage'
 
-/** Behaviour hooks go after the shared pipeline (`around.all` runs first), then virtual fields are dropped. */
+/** Behaviour hooks go after the shared pipeline (`around.all` runs first), then the data is encoded for storage. */
 const behaviourHooks = (resource: ResourceDeclaration) =>
   Object.fromEntries(
     SERVICE_METHODS.map((method) => [
       method,
-      [
-        ...resource.behaviours.flatMap((name) => behaviours[name].around[method] ?? []),
-        stripVirtual(resource)
-      ]
+      [...resource.behaviours.flatMap((name) => behaviours[name].around[method] ?? []), toStorage(resource)]
     ])
   )
 

@@ -2,6 +2,14 @@
 
 import type { Application, ClientService, Paginated, Params } from '@feathersjs/feathers'
 import type {
+  ApiKey,
+  ApiKeyData,
+  ApiKeyPatch,
+  ApiKeyQuery,
+  AuditLog,
+  AuditLogData,
+  AuditLogPatch,
+  AuditLogQuery,
   Category,
   CategoryData,
   CategoryPatch,
@@ -10,6 +18,10 @@ import type {
   ProductData,
   ProductPatch,
   ProductQuery,
+  Session,
+  SessionData,
+  SessionPatch,
+  SessionQuery,
   User,
   UserData,
   UserPatch,
@@ -20,8 +32,17 @@ export type * from './types'
 
 /** The client-side service map: `app.service(path)` is typed by path. */
 export interface ClientServiceTypes {
+  'api-keys': ClientService<ApiKey, ApiKeyData, ApiKeyPatch, Paginated<ApiKey>, Params<ApiKeyQuery>>
+  'audit-log': ClientService<
+    AuditLog,
+    AuditLogData,
+    AuditLogPatch,
+    Paginated<AuditLog>,
+    Params<AuditLogQuery>
+  >
   categories: ClientService<Category, CategoryData, CategoryPatch, Paginated<Category>, Params<CategoryQuery>>
   products: ClientService<Product, ProductData, ProductPatch, Paginated<Product>, Params<ProductQuery>>
+  sessions: ClientService<Session, SessionData, SessionPatch, Paginated<Session>, Params<SessionQuery>>
   users: ClientService<User, UserData, UserPatch, Paginated<User>, Params<UserQuery>>
 }
 

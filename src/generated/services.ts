@@ -4,7 +4,10 @@ import type { ResourceService } from '../engine/resource-service'
 
 /** The server-side service map: one entry per declared resource. */
 export interface ServiceTypes {
+  'api-keys': ResourceService
+  'audit-log': ResourceService
   categories: ResourceService
   products: ResourceService
+  sessions: ResourceService
   users: ResourceService
 }

@@ -1,4 +1,4 @@
-import { NotFound } from '@feathersjs/errors'
+import { NotAuthenticated, NotFound } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { ResourceDeclaration } from '../engine/declaration'
 import type { RowScope } from '../engine/policy'
@@ -22,6 +22,11 @@ const lowercase = (value: unknown): unknown => {
 export const scopeQuery = (resource: ResourceDeclaration) => {
   const caseless = lowercaseFields(resource)
   return async (context: HookContext, next: NextFunction) => {
+    // `GET /users/me`: on a resource whose owner is the record itself, `me` is the caller.
+    if (context.id === 'me' && resource.fields.id.owner && context.params.provider) {
+      if (!context.params.user) throw new NotAuthenticated('Authentication is required')
+      context.id = context.params.user.id
+    }
     if (context.id !== undefined && context.id !== null) {
       if (!/^[1-9]\d{0,15}$/.test(String(context.id)))
         throw new NotFound(`No record found for id '${context.id}'`)

@@ -120,7 +120,7 @@ describe('users: registration, login and own records (REST)', () => {
     const me = await userWithRoles(['customer'])
     const changed = await api('PATCH', `/users/${me.id}`, {
       token: me.token,
-      body: { password: 'a brand new secret' }
+      body: { password: 'a brand new secret', currentPassword: me.password }
     })
     assert.equal(changed.status, 200)
     assert.ok(!('password' in changed.body))

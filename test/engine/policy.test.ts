@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { loadDeclarations } from '../../src/engine/load'
 import { channelsFor, decideAccess, defaultWritableFields } from '../../src/engine/policy'
 
-const [categories, products, users] = loadDeclarations('config/resources')
+const declarations = loadDeclarations('config/resources')
+const byName = (name: string) => declarations.find((d) => d.name === name)!
+const [categories, products, users] = ['categories', 'products', 'users'].map(byName)
 const admin = { id: 1, roles: ['admin'] }
 const customer = { id: 7, roles: ['customer'] }
 
@@ -48,7 +50,14 @@ describe('engine/policy: the declared access rules', () => {
   })
 
   it('leaves readonly and server-set fields out of the default writable fields', () => {
-    assert.deepEqual(defaultWritableFields(users), ['email', 'password', 'name'])
+    assert.deepEqual(defaultWritableFields(users), [
+      'email',
+      'password',
+      'currentPassword',
+      'name',
+      'phone',
+      'locale'
+    ])
     assert.ok(!defaultWritableFields(products).includes('createdAt'))
   })
 
@@ -64,7 +73,7 @@ describe('engine/policy: the declared access rules', () => {
       'roles/catalog',
       'roles/support'
     ])
-    assert.deepEqual(channelsFor(users, { id: 7 }), ['users/7', 'roles/admin'])
+    assert.deepEqual(channelsFor(users, { id: 7 }), ['users/7', 'roles/admin', 'roles/support'])
     assert.deepEqual(channelsFor(categories, { id: 3 }), ['everyone'])
   })
 })

@@ -115,7 +115,7 @@ describe('realtime: events reach only those who could get the record (Socket.io)
     const staff = await open(admin)
     await api('PATCH', `/users/${customer.id}`, {
       token: customer.token,
-      body: { name: 'New name', password: 'another long one' }
+      body: { name: 'New name', password: 'another long one', currentPassword: customer.password }
     })
     await settle(mine.client)
     await settle(staff.client)

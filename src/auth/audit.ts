@@ -1,0 +1,45 @@
+import type { Params } from '@feathersjs/feathers'
+import type { Application } from '../declarations'
+import { requestInfo } from './request-info'
+
+export type AuditAction =
+  | 'login.success'
+  | 'login.failure'
+  | 'logout'
+  | 'session.revoke'
+  | 'password.change'
+  | 'email.change'
+  | 'roles.change'
+  | 'apikey.create'
+  | 'apikey.revoke'
+
+export interface AuditEntry {
+  action: AuditAction
+  actorId?: number | null
+  actorKeyId?: number | null
+  subjectType?: string
+  subjectId?: number
+  details?: Record<string, unknown>
+}
+
+/**
+ * Appends to the audit log, in the caller's transaction when there is one (so the entry commits or rolls
+ * back with the change it records). Who acted comes from `params` unless the entry names it.
+ */
+export const audit = async (
+  app: Application,
+  entry: AuditEntry,
+  params: Params & Record<string, any> = {}
+) => {
+  const { ip, userAgent } = requestInfo(params)
+  await app.service('audit-log' as any).create(
+    {
+      actorId: params.user?.id ?? null,
+      actorKeyId: params.apiKey?.id ?? null,
+      ip,
+      userAgent,
+      ...entry
+    },
+    { transaction: params.transaction }
+  )
+}

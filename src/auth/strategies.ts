@@ -1,0 +1,77 @@
+import {
+  AuthenticationBaseStrategy,
+  JWTStrategy,
+  type AuthenticationRequest
+} from '@feathersjs/authentication'
+import { NotAuthenticated } from '@feathersjs/errors'
+import type { Params } from '@feathersjs/feathers'
+import type { Knex } from 'knex'
+import type { Application } from '../declarations'
+import { rotateRefreshToken } from './sessions'
+import { findActiveApiKey } from './api-keys'
+
+const LAST_SEEN_RESOLUTION_MS = 60_000
+
+/**
+ * JWT plus its session: a token whose session was revoked (logout, password change, admin) or expired
+ * stops working at once. One query fetches the session and its user, replacing the plain user lookup.
+ */
+export class SessionJwtStrategy extends JWTStrategy {
+  async authenticate(authentication: AuthenticationRequest, params: Params) {
+    const { accessToken } = authentication
+    if (!accessToken) throw new NotAuthenticated('No access token')
+    const payload = await this.authentication!.verifyAccessToken(accessToken, (params as any).jwt)
+    const knex: Knex = (this.app as Application).get('knex')
+    const row = await knex('sessions')
+      .join('users', 'users.id', 'sessions.userId')
+      .where({
+        'sessions.id': Number(payload.sid) || 0,
+        'users.id': Number(payload.sub) || 0,
+        'sessions.revokedAt': null
+      })
+      .where('sessions.expiresAt', '>', new Date().toISOString())
+      .first('users.*', { sessionLastSeenAt: 'sessions.lastSeenAt' })
+    if (!row) throw new NotAuthenticated('The session has ended; log in again')
+    const { password: _hash, sessionLastSeenAt, ...user } = row
+    if (Date.now() - Date.parse(sessionLastSeenAt) > LAST_SEEN_RESOLUTION_MS) {
+      await knex('sessions').where({ id: payload.sid }).update({ lastSeenAt: new Date().toISOString() })
+    }
+    return { accessToken, authentication: { strategy: 'jwt', accessToken, payload }, user }
+  }
+}
+
+/** `{strategy: 'refresh', refreshToken}`: rotates the session's refresh token; a new access token follows. */
+export class RefreshStrategy extends AuthenticationBaseStrategy {
+  async authenticate(authentication: AuthenticationRequest, params: Params) {
+    const app = this.app as Application
+    const { session, refreshToken } = await rotateRefreshToken(app, authentication.refreshToken, params)
+    const user = await app.service('users').get(session.userId, { provider: params.provider } as Params)
+    return { authentication: { strategy: 'refresh' }, user, session, refreshToken }
+  }
+}
+
+export const API_KEY = Symbol('api-key-secret')
+
+/** `X-API-Key: <key>` on REST, `{strategy: 'apiKey', key}` on Socket.io: service-to-service calls. */
+export class ApiKeyStrategy extends AuthenticationBaseStrategy {
+  async parse(req: { headers?: Record<string, any> }) {
+    const key = req.headers?.['x-api-key']
+    return typeof key === 'string' ? { strategy: this.name!, key } : null
+  }
+
+  async authenticate(authentication: AuthenticationRequest, _params: Params) {
+    const apiKey = await findActiveApiKey(this.app as Application, authentication.key)
+    // The secret rides along out of sight (a symbol is never serialized) for the socket's later calls.
+    return { authentication: { strategy: this.name!, [API_KEY]: authentication.key }, apiKey }
+  }
+
+  async handleConnection(event: string, connection: any, authResult?: any) {
+    if (event === 'login' && authResult?.apiKey) {
+      connection.authentication = { strategy: this.name, key: authResult.authentication[API_KEY] }
+      connection.apiKey = authResult.apiKey
+    } else if ((event === 'logout' || event === 'disconnect') && connection.apiKey) {
+      delete connection.authentication
+      delete connection.apiKey
+    }
+  }
+}

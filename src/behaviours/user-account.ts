@@ -1,0 +1,92 @@
+import { BadRequest } from '@feathersjs/errors'
+import type { LocalStrategy } from '@feathersjs/authentication-local'
+import type { HookContext } from '@feathersjs/feathers'
+import type { Behaviour } from './types'
+import { audit } from '../auth/audit'
+import { revokeSessions } from '../auth/sessions'
+import { requestInfo } from '../auth/request-info'
+
+const invalid = (field: string, message: string) =>
+  new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
+
+const assertPasswordPolicy = (password: unknown, email: unknown) => {
+  if (
+    typeof password === 'string' &&
+    typeof email === 'string' &&
+    password.trim().toLowerCase() === email.toLowerCase()
+  ) {
+    throw invalid('password', 'must not be the email address')
+  }
+}
+
+const local = (context: HookContext) =>
+  context.app.defaultAuthentication!().getStrategy('local') as LocalStrategy
+
+/**
+ * Account rules no declaration expresses: the password is not the email; changing your own email or
+ * password needs `currentPassword`; a new password ends your other sessions; email, password and role
+ * changes are audited.
+ */
+export const userAccount: Behaviour = {
+  description: 'password policy, current password for credential changes, session revocation, audit',
+  around: {
+    create: [
+      async (context, next) => {
+        // Registration (anonymous) is rate-limited per client address.
+        if (context.params.provider && !context.params.user) {
+          await context.app
+            .get('rateLimiter')
+            .consume('registration', requestInfo(context.params).ip ?? 'unknown')
+        }
+        assertPasswordPolicy(context.data.password, context.data.email)
+        await next()
+      }
+    ],
+    patch: [
+      async (context, next) => {
+        const { data, params } = context
+        const before = await context.self._get(context.id, { transaction: params.transaction })
+        const changesCredentials = data.email !== undefined || data.password !== undefined
+        if (params.provider && changesCredentials && params.user?.id === before.id) {
+          if (typeof data.currentPassword !== 'string')
+            throw invalid('currentPassword', 'is required to change email or password')
+          try {
+            await local(context).comparePassword(before, data.currentPassword)
+          } catch {
+            throw invalid('currentPassword', 'is not correct')
+          }
+        }
+        if (data.password !== undefined) assertPasswordPolicy(data.password, data.email ?? before.email)
+        await next()
+        const subject = { subjectType: 'users', subjectId: before.id }
+        if (data.password !== undefined) {
+          const currentSession = params.authentication?.payload?.sid
+          await revokeSessions(
+            context.app,
+            { userId: before.id, ...(currentSession && { id: { $ne: currentSession } }) },
+            'password change',
+            params
+          )
+          await audit(context.app, { action: 'password.change', ...subject }, params)
+        }
+        if (data.email !== undefined && data.email !== before.email) {
+          await audit(
+            context.app,
+            { action: 'email.change', ...subject, details: { from: before.email, to: data.email } },
+            params
+          )
+        }
+        if (
+          data.roles !== undefined &&
+          JSON.stringify(context.result.roles) !== JSON.stringify(before.roles)
+        ) {
+          await audit(
+            context.app,
+            { action: 'roles.change', ...subject, details: { from: before.roles, to: context.result.roles } },
+            params
+          )
+        }
+      }
+    ]
+  }
+}
