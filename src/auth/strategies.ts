@@ -45,7 +45,7 @@ export class RefreshStrategy extends AuthenticationBaseStrategy {
   async authenticate(authentication: AuthenticationRequest, params: Params) {
     const app = this.app as Application
     const { session, refreshToken } = await rotateRefreshToken(app, authentication.refreshToken, params)
-    const user = await app.service('users').get(session.userId, { provider: params.provider } as Params)
+    const user = await app.service('users').get(session.userId)
     return { authentication: { strategy: 'refresh' }, user, session, refreshToken }
   }
 }

@@ -1,13 +1,35 @@
 import { BadRequest, Forbidden, MethodNotAllowed, NotAuthenticated } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { MethodName, ResourceDeclaration } from '../engine/declaration'
-import { decideAccess, ownerField, type Identity } from '../engine/policy'
+import { decideAccess, defaultWritableFields, ownerField, type Identity } from '../engine/policy'
+import { keyAllows } from '../auth/api-keys'
 
 const writtenFields = (data: unknown): string[] => {
   const records = Array.isArray(data) ? data : [data]
   return [...new Set(records.flatMap((record) => Object.keys(record ?? {})))].filter(
     (name) => name !== 'version'
   )
+}
+
+const readOnly = (field: string) =>
+  new BadRequest(`Field '${field}' is read-only for you`, { errors: [{ field, message: 'is read-only' }] })
+
+/** An API key may do exactly what its scopes name, on every row, writing the default writable fields. */
+const authorizeApiKey = async (
+  resource: ResourceDeclaration,
+  method: MethodName,
+  context: HookContext,
+  fields: string[],
+  next: NextFunction
+) => {
+  if (!keyAllows(context.params.apiKey, resource.name, method)) {
+    throw new Forbidden(`This API key has no scope for ${method} on ${resource.path}`)
+  }
+  const writable = defaultWritableFields(resource)
+  const field = fields.find((name) => resource.fields[name] && !writable.includes(name))
+  if (field) throw readOnly(field)
+  context.params.rowScope = null
+  await next()
 }
 
 export const identityOf = (context: HookContext): Identity | undefined => {
@@ -24,14 +46,12 @@ export const authorize =
       throw new MethodNotAllowed(`Method ${method} is not allowed on ${resource.path}`)
     }
     const fields = ['create', 'update', 'patch'].includes(method) ? writtenFields(context.data) : []
+    if (context.params.apiKey) return authorizeApiKey(resource, method, context, fields, next)
     const decision = decideAccess(resource, method, identityOf(context), fields)
     if (!decision.allowed) {
       if (decision.reason === 'not-authenticated') throw new NotAuthenticated('Authentication is required')
       if (decision.reason === 'forbidden') throw new Forbidden(`You may not ${method} ${resource.path}`)
-      const { field } = decision
-      throw new BadRequest(`Field '${field}' is read-only for you`, {
-        errors: [{ field, message: 'is read-only' }]
-      })
+      throw readOnly(decision.field!)
     }
     context.params.rowScope = decision.scope
     const owner = ownerField(resource)
