@@ -7,6 +7,7 @@ import metaSchema from '../../config/resources/meta-schema.json'
 import type { ResourceDeclaration } from './declaration'
 import { normalizeDeclaration } from './normalize'
 import { checkDeclarations, type Problem } from './check'
+import { applyRoles, rolesMetaSchema, ROLES_FILE } from './roles'
 
 export class DeclarationError extends Error {
   constructor(readonly problems: string[]) {
@@ -16,6 +17,7 @@ export class DeclarationError extends Error {
 }
 
 const validateMeta = dataValidator.compile(metaSchema)
+const validateRoles = dataValidator.compile(rolesMetaSchema)
 
 interface ParsedFile {
   file: string
@@ -39,10 +41,10 @@ const describeAjvError = (error: ErrorObject) => {
   return error.message ?? error.keyword
 }
 
-const metaProblems = (parsed: ParsedFile, data: unknown): string[] => {
-  if (validateMeta(data)) return []
+const metaProblems = (parsed: ParsedFile, data: unknown, validate = validateMeta): string[] => {
+  if (validate(data)) return []
   // oneOf failures repeat every branch's complaint; the most specific (deepest) ones are the useful ones.
-  const errors = (validateMeta.errors ?? []).filter(
+  const errors = (validate.errors ?? []).filter(
     (error) => error.keyword !== 'oneOf' && error.keyword !== 'if'
   )
   const deepest = Math.max(...errors.map((error) => error.instancePath.split('/').length))
@@ -71,14 +73,17 @@ export const loadDeclarations = (dir: string): ResourceDeclaration[] => {
       problems.push(...doc.errors.map((error) => `${file}: ${error.message.split('\n')[0]}`))
       continue
     }
-    const fileProblems = metaProblems(entry, doc.toJS())
+    const fileProblems = metaProblems(entry, doc.toJS(), name === ROLES_FILE ? validateRoles : validateMeta)
     problems.push(...fileProblems)
     if (!fileProblems.length) parsed.push(entry)
   }
   if (problems.length) throw new DeclarationError(problems)
 
   const byFile = new Map(parsed.map((entry) => [entry.file, entry]))
-  const declarations = parsed.map(({ file, doc }) => normalizeDeclaration(doc.toJS(), file))
+  const rolesEntry = parsed.find((entry) => path.basename(entry.file) === ROLES_FILE)
+  const declarations = parsed
+    .filter((entry) => entry !== rolesEntry)
+    .map(({ file, doc }) => normalizeDeclaration(doc.toJS(), file))
   const nameClash = new Map<string, string>()
   for (const declaration of declarations) {
     const other = nameClash.get(declaration.name)
@@ -86,8 +91,12 @@ export const loadDeclarations = (dir: string): ResourceDeclaration[] => {
       problems.push(`${declaration.file} /name: '${declaration.name}' is already declared in ${other}`)
     nameClash.set(declaration.name, declaration.file)
   }
+  // Without a roles file (test fixtures) any role name is accepted.
+  const roleProblems = rolesEntry
+    ? applyRoles(declarations, rolesEntry.doc.toJS().roles, rolesEntry.file)
+    : []
   problems.push(
-    ...checkDeclarations(declarations).map(({ file, pointer, message }: Problem) =>
+    ...[...roleProblems, ...checkDeclarations(declarations)].map(({ file, pointer, message }: Problem) =>
       locate(byFile.get(file)!, pointer, message)
     )
   )

@@ -108,3 +108,56 @@ describe('engine/load: resource declarations', () => {
     assert.match(message, /\/fields: a resource needs a field 'id' of type id/)
   })
 })
+
+describe('engine/load: roles declared in _roles.yaml', () => {
+  const roles = `roles:
+  admin: { description: Everything }
+  support:
+    description: Reads categories
+    grants:
+      categories: { get: all, find: { where: { name: visible } } }
+`
+
+  it('merges role grants into the resources, one policy model', () => {
+    const { declarations, message } = load({ '_roles.yaml': roles, 'categories.yaml': categories })
+    assert.equal(message, '')
+    const [category] = declarations
+    assert.deepEqual(category.access.get, { support: {} })
+    assert.deepEqual(category.access.find, { public: {}, support: { where: { name: 'visible' } } })
+  })
+
+  it('rejects roles nobody declared, grants on undeclared resources and grants given twice', () => {
+    const { message } = load({
+      '_roles.yaml': roles + '  ops:\n    description: x\n    grants: { spaceships: { find: all } }\n',
+      'categories.yaml': categories.replace(
+        'access: { find: [public] }',
+        'access: { find: [public, auditor], get: [support] }'
+      )
+    })
+    assert.match(
+      message,
+      /categories\.yaml:\d+ \/access\/find\/auditor: unknown role 'auditor' \(declare it in _roles\.yaml\)/
+    )
+    assert.match(
+      message,
+      /_roles\.yaml:\d+ \/roles\/ops\/grants\/spaceships: grants on undeclared resource 'spaceships'/
+    )
+    assert.match(
+      message,
+      /\/roles\/support\/grants\/categories\/get: categories\.yaml already grants get to support/
+    )
+  })
+
+  it('checks the roles file against its own schema', () => {
+    const { message } = load({
+      '_roles.yaml': 'roles:\n  owner: { description: reserved }\n',
+      'categories.yaml': categories
+    })
+    assert.match(message, /_roles\.yaml/)
+  })
+
+  it('keeps the shipped users.roles field in step with the declared roles', () => {
+    const users = loadDeclarations('config/resources').find((d) => d.name === 'users')!
+    assert.deepEqual(users.access.find.support, {}, 'support reads users through _roles.yaml')
+  })
+})
