@@ -5,6 +5,16 @@ import type { Application } from './declarations'
 import { channelsFor } from './engine/policy'
 import type { ActiveApiKey } from './auth/api-keys'
 
+/**
+ * Who may see a record is decided on the dispatched record (masked, whole), not on the caller's response,
+ * which `$select` may have narrowed.
+ */
+const dispatched = (data: any, context: any) => {
+  const dispatch = context?.dispatch
+  if (Array.isArray(dispatch)) return dispatch.find((record) => record?.id === data?.id) ?? data
+  return dispatch?.id === data?.id ? dispatch : data
+}
+
 /** The Socket.io socket behind each Feathers connection, to tell it when its session ends. */
 const sockets = new WeakMap<RealTimeConnection, Socket>()
 
@@ -84,11 +94,10 @@ export const channels = (app: Application) => {
 
   for (const resource of app.get('resources')) {
     if (!resource.realtime) continue
-    // `data` is the dispatched record: masked, and never narrowed by one caller's `$select`.
     app
       .service(resource.path as any)
-      .publish((data: any) => [
-        app.channel(channelsFor(resource, data)),
+      .publish((data: any, context: any) => [
+        app.channel(channelsFor(resource, dispatched(data, context))),
         app.channel(`readers/${resource.name}`)
       ])
   }

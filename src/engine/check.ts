@@ -47,6 +47,10 @@ const checkField = (
     }
   }
   if (field.type === 'id' && name !== 'id') at('type', "the id field must be named 'id'")
+  if (field.type === 'version' && name !== 'version') at('type', "the version field must be named 'version'")
+  if (field.type === 'password' && !field.hidden && !field.virtual) {
+    at('hidden', 'a password field must be hidden (or virtual): its hash is never returned')
+  }
   if (field.type === 'ref' && field.to && !names.has(field.to))
     at('to', `refers to undeclared resource '${field.to}'`)
   if (field.onDelete === 'set null' && !field.optional)
@@ -95,10 +99,8 @@ const checkResource = (resource: ResourceDeclaration, names: Set<string>): Probl
     resource.query[kind].forEach((name, index) => {
       if (!fields[name]) problem(['query', kind, String(index)], `${kind} on undeclared field '${name}'`)
       else if (fields[name].hidden || fields[name].virtual || notFilterable.includes(fields[name].type)) {
-        problem(
-          ['query', kind, String(index)],
-          `cannot ${kind} on ${fields[name].hidden ? 'hidden' : fields[name].type} field '${name}'`
-        )
+        const what = fields[name].hidden ? 'hidden' : fields[name].virtual ? 'virtual' : fields[name].type
+        problem(['query', kind, String(index)], `cannot ${kind} on ${what} field '${name}'`)
       }
     })
   }

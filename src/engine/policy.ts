@@ -100,6 +100,31 @@ export const matchesWhere = (record: Record<string, unknown>, where: Where) =>
   Object.entries(where).every(([name, expected]) => matchesValue(record[name], expected))
 
 /**
+ * Row conditions hold for writes too: a record created or changed under a grant with `where` must still
+ * satisfy it (a created record with its defaults; a patch in the fields it sets), so nobody can create or
+ * move a row outside the rows they may see.
+ */
+export const writeFitsScope = (
+  resource: ResourceDeclaration,
+  method: 'create' | 'update' | 'patch',
+  record: Record<string, unknown>,
+  scope: RowScope
+) => {
+  if (scope === null) return true
+  const defaults = Object.fromEntries(
+    Object.entries(resource.fields)
+      .filter(([, field]) => field.default !== undefined)
+      .map(([name, field]) => [name, field.default])
+  )
+  const candidate = method === 'create' ? { ...defaults, ...record } : record
+  return scope.some((where) =>
+    Object.entries(where).every(
+      ([name, expected]) => (method !== 'create' && !(name in candidate)) || matchesValue(candidate[name], expected)
+    )
+  )
+}
+
+/**
  * The Socket.io channels whose connections may `get` this record: one per role, one per owner,
  * `authenticated` and `everyone`. Realtime events go to these and nowhere else.
  */

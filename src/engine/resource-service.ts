@@ -23,7 +23,8 @@ export class ResourceService extends KnexService<Row, Row, KnexAdapterParams, Ro
     const replacement: Row = {}
     for (const [name, field] of Object.entries(this.resource.fields)) {
       if (fieldTypes[field.type].managed && field.type !== 'updatedAt') continue
-      if (field.owner && data[name] === undefined) continue // a replacement keeps its owner
+      // A replacement keeps its owner and the fields the client may not write.
+      if ((field.owner || field.readonly) && data[name] === undefined) continue
       replacement[name] = data[name] !== undefined ? data[name] : (field.default ?? null)
       if (field.type === 'json' && data[name] === undefined && field.default !== undefined) {
         replacement[name] = JSON.stringify(field.default)

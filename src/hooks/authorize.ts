@@ -1,7 +1,13 @@
 import { BadRequest, Forbidden, MethodNotAllowed, NotAuthenticated } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { MethodName, ResourceDeclaration } from '../engine/declaration'
-import { decideAccess, defaultWritableFields, ownerField, type Identity } from '../engine/policy'
+import {
+  decideAccess,
+  defaultWritableFields,
+  ownerField,
+  writeFitsScope,
+  type Identity
+} from '../engine/policy'
 import { keyAllows } from '../auth/api-keys'
 
 const writtenFields = (data: unknown): string[] => {
@@ -61,6 +67,13 @@ export const authorize =
       const assign = (record: any) =>
         record[owner] === undefined ? { ...record, [owner]: identity.id } : record
       context.data = Array.isArray(context.data) ? context.data.map(assign) : assign(context.data)
+    }
+    const records = Array.isArray(context.data) ? context.data : [context.data]
+    if (['create', 'update', 'patch'].includes(method)) {
+      const misfit = records.find(
+        (record: any) => !writeFitsScope(resource, method as any, record, decision.scope)
+      )
+      if (misfit) throw new Forbidden(`You may not ${method} a ${resource.path} record with these values`)
     }
     await next()
   }

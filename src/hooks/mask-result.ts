@@ -23,9 +23,17 @@ export const maskResult = (resource: ResourceDeclaration) => {
     if (result && Array.isArray(result.data)) return { ...result, data: result.data.map(mask) }
     return mask(result)
   }
+  const project = (record: any, select: string[]) =>
+    Object.fromEntries(Object.entries(record).filter(([name]) => name === 'id' || select.includes(name)))
   return async (context: HookContext, next: NextFunction) => {
     await next()
     context.dispatch = maskAll(context.result)
-    if (context.params.provider) context.result = context.dispatch
+    if (!context.params.provider) return
+    const select: string[] | undefined = context.params.select
+    context.result = select
+      ? Array.isArray(context.dispatch)
+        ? context.dispatch.map((record: any) => project(record, select))
+        : project(context.dispatch, select)
+      : context.dispatch
   }
 }

@@ -39,6 +39,16 @@ export const scopeQuery = (resource: ResourceDeclaration) => {
     if (scope) conditions.push(scope.length === 1 ? scope[0] : { $or: scope })
     if (resource.softDelete) conditions.push({ deletedAt: null })
     if (conditions.length) query.$and = [...(query.$and ?? []), ...conditions]
+    // A mutation's event carries the whole (masked) record whatever one caller `$select`s; the selection
+    // is applied to that caller's response only (hooks/mask-result.ts).
+    if (
+      context.params.provider &&
+      ['create', 'update', 'patch', 'remove'].includes(context.method) &&
+      query.$select
+    ) {
+      context.params.select = query.$select
+      delete query.$select
+    }
     // Pages must be stable: without a declared sort, clients page in id order.
     if (context.method === 'find' && context.params.provider && !query.$sort) query.$sort = { id: 1 }
     context.params.query = query

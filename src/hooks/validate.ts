@@ -54,10 +54,13 @@ export const fieldErrors = (validate: ValidateFunction, unknownWord: string): Fi
 const fail = (what: string, errors: FieldError[]) =>
   new BadRequest(`Invalid ${what}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors })
 
+// Compiled without their `$id`: ajv would refuse a second app (or test) in the same process compiling it again.
+const anonymous = ({ $id: _id, ...schema }: Record<string, any>) => schema
+
 export const validatorsFor = (schemas: ResourceSchemas) => ({
-  data: dataValidator.compile(schemas.data),
-  patch: dataValidator.compile(schemas.patch),
-  query: queryValidator.compile(schemas.query)
+  data: dataValidator.compile(anonymous(schemas.data)),
+  patch: dataValidator.compile(anonymous(schemas.patch)),
+  query: queryValidator.compile(anonymous(schemas.query))
 })
 
 /** Only declared filters, operators, sorts and selects reach the database; `$limit` is capped by pagination. */

@@ -139,3 +139,46 @@ describe('engine: declared features (soft delete, version, json schemas, owners,
     await assert.rejects(tasks.find(as(alice, { notes: 'x' })), { code: 400 })
   })
 })
+
+describe('engine: row conditions hold for writes', () => {
+  let isolated: IsolatedApp
+  let posts: any
+  let member: { id: number; roles: string[] }
+  const admin = { id: 999, roles: ['admin'] }
+  const as = (user: { id: number; roles: string[] }) => ({ provider: 'rest', user })
+
+  before(async () => {
+    isolated = await isolatedApp('test/fixtures/features')
+    posts = isolated.app.service('posts')
+    member = { ...(await isolated.app.service('members').create({ handle: 'writer' })), roles: [] }
+  })
+  after(() => isolated.close())
+
+  it('lets a member create drafts (the default) but not published posts', async () => {
+    assert.equal((await posts.create({ title: 'Draft' }, as(member))).status, 'draft')
+    await assert.rejects(posts.create({ title: 'Sneaky', status: 'published' }, as(member)), { code: 403 })
+  })
+
+  it('does not let a member move a row out of their scope, but lets an admin', async () => {
+    const post = await posts.create({ title: 'Mine' }, as(member))
+    await assert.rejects(posts.patch(post.id, { status: 'published' }, as(member)), { code: 403 })
+    assert.equal((await posts.patch(post.id, { title: 'Still a draft' }, as(member))).title, 'Still a draft')
+    assert.equal((await posts.patch(post.id, { status: 'published' }, as(admin))).status, 'published')
+    await assert.rejects(posts.patch(post.id, { title: 'Edit published' }, as(member)), { code: 404 })
+  })
+
+  it('sends the whole record in events but only the selected fields in the response', async () => {
+    const events: any[] = []
+    // What sockets receive is the dispatched record (see src/channels.ts)
+    posts.on('patched', (_data: any, context: any) => events.push(context.dispatch))
+    const post = await posts.create({ title: 'Selected' }, as(member))
+    const response = await posts.patch(
+      post.id,
+      { title: 'Selected 2' },
+      { ...as(member), query: { $select: ['title'] } }
+    )
+    assert.deepEqual(Object.keys(response).sort(), ['id', 'title'])
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(events.at(-1).status, 'draft', 'the event has every field')
+  })
+})
