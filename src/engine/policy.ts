@@ -119,7 +119,8 @@ export const writeFitsScope = (
   const candidate = method === 'create' ? { ...defaults, ...record } : record
   return scope.some((where) =>
     Object.entries(where).every(
-      ([name, expected]) => (method !== 'create' && !(name in candidate)) || matchesValue(candidate[name], expected)
+      ([name, expected]) =>
+        (method !== 'create' && !(name in candidate)) || matchesValue(candidate[name], expected)
     )
   )
 }
