@@ -13,6 +13,7 @@ import { allowedOrigin, bodyError, errorHandler, requestLog } from './http'
 import { loadDeclarations } from './engine/load'
 import { health } from './ops/health'
 import { createRateLimiter } from './auth/rate-limit'
+import { paymentWebhook } from './payments/webhook'
 
 /**
  * Composes the app: configuration, HTTP and Socket.io transports, database, authentication, the declared
@@ -30,6 +31,7 @@ export const createApp = async (): Promise<Application> => {
   app.use(cors({ origin: allowedOrigin(origins), exposeHeaders: ['X-Request-Id'] }))
   app.use(health(app))
   app.use(serveStatic(app.get('public')))
+  app.use(paymentWebhook(app)) // before the body parser: verifies the signature over the raw body
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: '1mb', onError: bodyError }))
   app.configure(rest())

@@ -30,7 +30,10 @@ export const trackSockets = (io: Server) => {
 const identityChannels = (connection: any): string[] => {
   if (connection.apiKey) {
     const key = connection.apiKey as ActiveApiKey
-    return ['apikeys', ...key.scopes.map((scope) => `readers/${scope.resource}`)]
+    const reads = key.scopes.filter((scope) =>
+      (scope.methods ?? ['find', 'get']).some((m) => ['find', 'get'].includes(m))
+    )
+    return ['apikeys', ...reads.map((scope) => `readers/${scope.resource}`)]
   }
   const user = connection.user
   if (!user) return []
@@ -58,6 +61,8 @@ export const channels = (app: Application) => {
 
   app.on('login', (authResult: any, { connection }: { connection?: any }) => {
     if (!connection) return
+    // A new login replaces the connection's identity: the old one's channels go first.
+    leaveIdentityChannels(connection)
     connection.sessionId = authResult.authentication?.payload?.sid
     if (authResult.apiKey) connection.apiKey = authResult.apiKey
     joinIdentityChannels(connection)
@@ -81,6 +86,23 @@ export const channels = (app: Application) => {
       sockets
         .get(connection)
         ?.emit('authentication revoked', { reason: 'session ended', sessionId: session.id })
+    }
+  })
+
+  // A revoked key's sockets and a removed user's sockets drop out of every channel at once.
+  app.service('api-keys').on('removed', async (key: any) => {
+    for (const connection of connectionsWhere((c) => c.apiKey?.id === key.id)) {
+      await app.defaultAuthentication!().handleConnection('disconnect', connection as any)
+      leaveIdentityChannels(connection)
+      sockets.get(connection)?.emit('authentication revoked', { reason: 'API key revoked' })
+    }
+  })
+  app.service('users').on('removed', (user: any) => {
+    for (const connection of connectionsWhere((c) => c.user?.id === user.id)) {
+      leaveIdentityChannels(connection)
+      delete connection.user
+      delete connection.authentication
+      sockets.get(connection)?.emit('authentication revoked', { reason: 'user removed' })
     }
   })
 

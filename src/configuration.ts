@@ -18,6 +18,14 @@ export const configurationSchema = Type.Intersect([
     }),
     redisUrl: Type.String(),
     sessions: Type.Object({ ttlDays: Type.Number({ exclusiveMinimum: 0, maximum: 365 }) }),
+    // How long an Idempotency-Key is remembered (src/hooks/idempotency.ts); at most a year.
+    idempotency: Type.Object({ ttlHours: Type.Number({ exclusiveMinimum: 0, maximum: 8760 }) }),
+    // The payment provider and its webhooks (src/payments/, docs/api/payment-processing.md).
+    payments: Type.Object({
+      provider: Type.Union([Type.Literal('simulated')]),
+      webhookSecret: Type.String({ minLength: 16 }),
+      webhookToleranceSeconds: Type.Integer({ minimum: 1, maximum: 3600 })
+    }),
     rateLimits: Type.Record(
       Type.Union(['loginAccount', 'loginAddress', 'registration', 'refresh'].map((k) => Type.Literal(k))),
       Type.Object({
@@ -40,10 +48,21 @@ const configurationValidator = getValidator(configurationSchema, dataValidator)
 
 const DEVELOPMENT_SECRET = 'development-only-secret-change-me-with-JWT_SECRET'
 
-/** Checks no JSON schema can: a deployed environment must not run on the development JWT secret. */
-export const assertDeployable = (env: string | undefined, secret: string) => {
+const DEVELOPMENT_WEBHOOK_SECRET = 'development-only-webhook-secret-change-me-with-PAYMENT_WEBHOOK_SECRET'
+
+/** Checks no JSON schema can: a deployed environment must not run on the development JWT or webhook secret. */
+export const assertDeployable = (env: string | undefined, secret: string, webhookSecret?: string) => {
   if ((env === 'production' || env === 'staging') && (secret === DEVELOPMENT_SECRET || secret.length < 32)) {
     throw new Error(`NODE_ENV=${env} needs JWT_SECRET set to a random string of at least 32 characters`)
+  }
+  if (
+    (env === 'production' || env === 'staging') &&
+    webhookSecret !== undefined &&
+    (webhookSecret === DEVELOPMENT_WEBHOOK_SECRET || webhookSecret.length < 32)
+  ) {
+    throw new Error(
+      `NODE_ENV=${env} needs PAYMENT_WEBHOOK_SECRET set to the provider's webhook signing secret (at least 32 characters)`
+    )
   }
 }
 
@@ -58,5 +77,5 @@ export const validateConfiguration = async (app: { get: (name: any) => any }) =>
       `Invalid configuration (config/*.json and environment variables): ${details || error.message}`
     )
   }
-  assertDeployable(process.env.NODE_ENV, app.get('authentication').secret)
+  assertDeployable(process.env.NODE_ENV, app.get('authentication').secret, app.get('payments')?.webhookSecret)
 }

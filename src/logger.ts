@@ -10,7 +10,17 @@ export const redactedPaths = [
   '*.authorization',
   'headers.authorization',
   'req.headers.authorization',
-  'headers["x-api-key"]'
+  'headers["x-api-key"]',
+  'refreshToken',
+  '*.refreshToken',
+  'currentPassword',
+  '*.currentPassword',
+  'key',
+  '*.key',
+  'keyHash',
+  '*.keyHash',
+  'refreshSalt',
+  '*.refreshSalt'
 ]
 
 export const createLogger = (level: string) =>

@@ -12,6 +12,8 @@ export type AuditAction =
   | 'roles.change'
   | 'apikey.create'
   | 'apikey.revoke'
+  | 'user.create'
+  | 'user.delete'
 
 export interface AuditEntry {
   action: AuditAction

@@ -5,6 +5,7 @@ import {
 } from '@feathersjs/authentication'
 import { LocalStrategy } from '@feathersjs/authentication-local'
 import type { NullableId, Params } from '@feathersjs/feathers'
+import { NotAuthenticated } from '@feathersjs/errors'
 import jwt from 'jsonwebtoken'
 import type { Application } from '../declarations'
 import { recordMask } from '../hooks/mask-result'
@@ -35,8 +36,14 @@ export class SessionAuthenticationService extends AuthenticationService {
     const allowed = (params as any).authStrategies || this.configuration.authStrategies
     if (data?.strategy === 'refresh') await limiter.consume('refresh', address)
     if (data?.strategy !== 'local') return this.authenticate(data, params, ...allowed)
-    const account = String(data.email ?? '')
-    await limiter.assertAllowed('loginAccount', account)
+    // Credentials are plain strings: an object here would become a query operator in the user lookup.
+    if (typeof data.email !== 'string' || typeof data.password !== 'string' || data.email.length > 254) {
+      throw new NotAuthenticated('Invalid login')
+    }
+    const account = data.email
+    // Every attempt counts against the account (atomically, so a burst cannot test more passwords than
+    // the limit); a success forgets them. The address counts failures only.
+    await limiter.consume('loginAccount', account)
     await limiter.assertAllowed('loginAddress', address)
     try {
       const result = await this.authenticate(data, params, ...allowed)
@@ -48,7 +55,6 @@ export class SessionAuthenticationService extends AuthenticationService {
         { action: 'login.failure', details: { email: account.slice(0, 254) } },
         params
       )
-      await limiter.consume('loginAccount', account)
       await limiter.consume('loginAddress', address)
       throw error
     }

@@ -5,7 +5,8 @@ import { recordMask } from '../hooks/mask-result'
 import { afterCommit } from './after-commit'
 import { audit } from './audit'
 import { requestInfo } from './request-info'
-import { hashSecret, newSecret, sameHash } from './secrets'
+import { createHmac } from 'node:crypto'
+import { newSecret, sameHash } from './secrets'
 
 export interface SessionRow {
   id: number
@@ -13,21 +14,30 @@ export interface SessionRow {
   expiresAt: string
   revokedAt: string | null
   refreshGeneration: number
-  refreshTokenHash: string
+  refreshSalt: string
   lastSeenAt: string
 }
 
 /** Service-call params as they travel through hooks (transaction, user, authentication…). */
 type CallParams = Record<string, any>
 
-const refreshToken = (session: { id: number }, generation: number, secret: string) =>
-  `${session.id}.${generation}.${secret}`
+/**
+ * A refresh token is `<session id>.<generation>.<secret>`, the secret an HMAC of the three with the server
+ * secret: nothing that mints tokens is stored, and any earlier generation can be recognised as genuine,
+ * so presenting one again (a copied token) revokes the session, while a forged one revokes nothing.
+ */
+const refreshSecret = (app: Application, session: { id: number; refreshSalt: string }, generation: number) =>
+  createHmac('sha256', app.get('authentication')!.secret)
+    .update(`${session.id}.${generation}.${session.refreshSalt}`)
+    .digest('base64url')
+
+const refreshToken = (app: Application, session: SessionRow, generation: number) =>
+  `${session.id}.${generation}.${refreshSecret(app, session, generation)}`
 
 const sessionLifetimeMs = (app: Application) => app.get('sessions').ttlDays * 24 * 3600 * 1000
 
-/** A login: a session row and its first refresh token (shown to the client once, stored only as a hash). */
+/** A login: a session row and its first refresh token (shown to the client, never stored). */
 export const createSession = async (app: Application, userId: number, params: CallParams) => {
-  const secret = newSecret()
   const now = Date.now()
   const session = await app.service('sessions').create({
     userId,
@@ -35,17 +45,17 @@ export const createSession = async (app: Application, userId: number, params: Ca
     lastSeenAt: new Date(now).toISOString(),
     expiresAt: new Date(now + sessionLifetimeMs(app)).toISOString(),
     refreshGeneration: 1,
-    refreshTokenHash: hashSecret(secret)
+    refreshSalt: newSecret()
   })
-  return { session, refreshToken: refreshToken(session as SessionRow, 1, secret) }
+  return { session, refreshToken: refreshToken(app, session as SessionRow, 1) }
 }
 
 const invalid = () => new NotAuthenticated('Invalid or expired refresh token')
 
 /**
- * Exchanges a refresh token for the next one (single use). Presenting an older generation again means
- * the token was copied: the whole session is revoked. The conditional UPDATE makes two concurrent uses of
- * one token end with one winner and a revoked session.
+ * Exchanges a refresh token for the next one (single use). A genuine earlier generation presented again
+ * means the token was copied: the whole session is revoked. The conditional UPDATE makes two concurrent
+ * uses of one token end with one winner and, as for any reuse, a revoked session.
  */
 export const rotateRefreshToken = async (app: Application, token: unknown, params: CallParams) => {
   const match = typeof token === 'string' ? /^(\d{1,15})\.(\d{1,9})\.([\w-]{43})$/.exec(token) : null
@@ -57,25 +67,24 @@ export const rotateRefreshToken = async (app: Application, token: unknown, param
     .where({ id: Number(id) })
     .first()
   if (!session || session.revokedAt || Date.parse(session.expiresAt) <= Date.now()) throw invalid()
-  if (generation !== session.refreshGeneration || !sameHash(hashSecret(secret), session.refreshTokenHash)) {
-    if (generation < session.refreshGeneration)
-      await revokeSessions(app, { id: session.id }, 'refresh token reuse')
+  const genuine = generation >= 1 && generation <= session.refreshGeneration
+  if (!genuine || !sameHash(refreshSecret(app, session, generation), secret)) throw invalid()
+  if (generation < session.refreshGeneration) {
+    await revokeSessions(app, { id: session.id }, 'refresh token reuse', params)
     throw invalid()
   }
-  const nextSecret = newSecret()
   const rotated = await knex('sessions')
     .where({ id: session.id, refreshGeneration: generation, revokedAt: null })
     .update({
       refreshGeneration: generation + 1,
-      refreshTokenHash: hashSecret(nextSecret),
       lastSeenAt: new Date().toISOString(),
       ...requestInfo(params)
     })
   if (rotated !== 1) {
-    await revokeSessions(app, { id: session.id }, 'refresh token reuse')
+    await revokeSessions(app, { id: session.id }, 'refresh token reuse', params)
     throw invalid()
   }
-  return { session, refreshToken: refreshToken(session, generation + 1, nextSecret) }
+  return { session, refreshToken: refreshToken(app, session, generation + 1) }
 }
 
 /**

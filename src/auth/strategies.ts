@@ -65,12 +65,14 @@ export class ApiKeyStrategy extends AuthenticationBaseStrategy {
     return { authentication: { strategy: this.name!, [API_KEY]: authentication.key }, apiKey }
   }
 
+  /** A connection has one identity: logging in with a key drops a user, logging in as a user drops a key. */
   async handleConnection(event: string, connection: any, authResult?: any) {
     if (event === 'login' && authResult?.apiKey) {
+      delete connection.user
       connection.authentication = { strategy: this.name, key: authResult.authentication[API_KEY] }
       connection.apiKey = authResult.apiKey
-    } else if ((event === 'logout' || event === 'disconnect') && connection.apiKey) {
-      delete connection.authentication
+    } else if (event === 'login' || event === 'logout' || event === 'disconnect') {
+      if (connection.apiKey && event !== 'login') delete connection.authentication
       delete connection.apiKey
     }
   }

@@ -3,6 +3,8 @@ import type { Behaviour } from './types'
 import { newApiKey } from '../auth/api-keys'
 import { audit } from '../auth/audit'
 
+const NOT_FOR_KEYS = ['api-keys', 'sessions', 'audit-log', 'idempotency-keys', 'payment-events']
+
 /** Creating a key generates its secret: stored as a hash, returned once as `key` in the create response. */
 export const issueApiKey: Behaviour = {
   description: 'generates the key secret on create and returns it once',
@@ -12,14 +14,19 @@ export const issueApiKey: Behaviour = {
         const declared = new Set(
           context.app.get('resources').map((resource: { name: string }) => resource.name)
         )
-        const scopes: { resource: string }[] = context.data.scopes
-        const unknown = scopes.findIndex((scope) => !declared.has(scope.resource))
-        if (unknown >= 0) {
-          const field = `scopes.${unknown}.resource`
-          throw new BadRequest(`Invalid data: ${field} names no declared resource`, {
-            errors: [{ field, message: 'names no declared resource' }]
-          })
-        }
+        const scopes: { resource: string; methods?: string[]; readOnly?: boolean }[] = context.data.scopes
+        scopes.forEach((scope, index) => {
+          const field = `scopes.${index}.resource`
+          const fail = (message: string) =>
+            new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
+          if (!declared.has(scope.resource)) throw fail('names no declared resource')
+          // A key must never be a way around the identity rules: no keys for keys, sessions or the audit
+          // log, and reading users at most (a key cannot set passwords, emails or roles).
+          if (NOT_FOR_KEYS.includes(scope.resource)) throw fail('cannot be given to an API key')
+          const writes = (scope.methods ?? ['create']).some((method) => !['find', 'get'].includes(method))
+          if (scope.resource === 'users' && writes && !scope.readOnly)
+            throw fail('can only be read with an API key')
+        })
         const { key, prefix, keyHash } = newApiKey()
         context.data = { ...context.data, prefix, keyHash, createdBy: context.params.user?.id ?? null }
         await next()

@@ -32,27 +32,51 @@ export const userAccount: Behaviour = {
   around: {
     create: [
       async (context, next) => {
-        // Registration (anonymous) is rate-limited per client address.
-        if (context.params.provider && !context.params.user) {
+        // Registration is rate-limited per client address (admins creating users are not).
+        if (context.params.provider && !context.params.user?.roles?.includes('admin')) {
           await context.app
             .get('rateLimiter')
             .consume('registration', requestInfo(context.params).ip ?? 'unknown')
         }
         assertPasswordPolicy(context.data.password, context.data.email)
         await next()
+        const subject = { subjectType: 'users', subjectId: context.result.id }
+        await audit(
+          context.app,
+          { action: 'user.create', ...subject, details: { roles: context.result.roles } },
+          context.params
+        )
+      }
+    ],
+    remove: [
+      async (context, next) => {
+        await next()
+        const subject = { subjectType: 'users', subjectId: context.result.id }
+        await audit(
+          context.app,
+          { action: 'user.delete', ...subject, details: { email: context.result.email } },
+          context.params
+        )
       }
     ],
     patch: [
       async (context, next) => {
         const { data, params } = context
-        const before = await context.self._get(context.id, { transaction: params.transaction })
+        // Within the caller's row scope: someone else's record is a 404 before any rule can say anything.
+        const before = await context.self._get(context.id, {
+          query: params.query,
+          transaction: params.transaction
+        })
         const changesCredentials = data.email !== undefined || data.password !== undefined
         if (params.provider && changesCredentials && params.user?.id === before.id) {
           if (typeof data.currentPassword !== 'string')
             throw invalid('currentPassword', 'is required to change email or password')
+          const limiter = context.app.get('rateLimiter')
+          await limiter.assertAllowed('loginAccount', before.email)
           try {
             await local(context).comparePassword(before, data.currentPassword)
           } catch {
+            await limiter.consume('loginAccount', before.email)
             throw invalid('currentPassword', 'is not correct')
           }
         }

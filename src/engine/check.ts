@@ -108,6 +108,21 @@ const checkResource = (resource: ResourceDeclaration, names: Set<string>): Probl
     if (!behaviours[name])
       problem(['behaviours', String(index)], `unknown behaviour '${name}' (see src/behaviours/)`)
   })
+  if (resource.states) {
+    const machine = resource.states
+    const field = fields[machine.field]
+    if (field?.type !== 'enum') problem(['states', 'field'], `the state field must be a declared enum field`)
+    const values = field?.values ?? []
+    for (const [name, transition] of Object.entries(machine.transitions)) {
+      for (const state of [...transition.from, transition.to]) {
+        if (field && !values.includes(state))
+          problem(['states', 'transitions', name], `'${state}' is not a value of ${machine.field}`)
+      }
+      if (transition.roles.includes(OWNER) && !owners.length) {
+        problem(['states', 'transitions', name, 'roles'], "'owner' needs a field declared with owner: true")
+      }
+    }
+  }
   const paginate = resource.query.paginate
   if (paginate && paginate.default > paginate.max)
     problem(['query', 'paginate', 'default'], 'default is above max')

@@ -83,8 +83,26 @@ export interface ResourceDeclaration {
   events: string[]
   /** Named behaviours (src/behaviours/) whose hooks run inside the method's transaction. */
   behaviours: string[]
+  /** Honour `Idempotency-Key` on mutations. */
+  idempotent: boolean
+  /** A declared state machine on an enum field, or none. */
+  states?: StateMachine
   /** The file the declaration came from, for error messages. */
   file: string
+}
+
+export interface Transition {
+  from: string[]
+  to: string
+  /** Principals (owner, role names) that may request it; ignored for `by: system`. */
+  roles: string[]
+  /** Only the server (behaviours, providers) makes this transition. */
+  system: boolean
+}
+
+export interface StateMachine {
+  field: string
+  transitions: Record<string, Transition>
 }
 
 export const PUBLIC = 'public'

@@ -37,6 +37,16 @@ export const normalizeDeclaration = (raw: any, file: string): ResourceDeclaratio
     realtime: raw.realtime ?? true,
     events: raw.events ?? [],
     behaviours: raw.behaviours ?? [],
+    idempotent: raw.idempotent ?? false,
+    states: raw.states && {
+      field: raw.states.field,
+      transitions: Object.fromEntries(
+        Object.entries<any>(raw.states.transitions).map(([name, t]) => [
+          name,
+          { from: [t.from].flat(), to: t.to, roles: t.roles ?? [], system: t.by === 'system' }
+        ])
+      )
+    },
     access: Object.fromEntries(
       METHODS.map((method) => [method, normalizeAccess(raw.access?.[method])])
     ) as Record<MethodName, MethodAccess>,

@@ -5,13 +5,21 @@ import { ResourceService } from './resource-service'
 import { resourceSchemas } from './schemas'
 import { behaviours } from '../behaviours'
 import { toStorage } from '../hooks/to-storage'
+import { stateMachine } from '../hooks/state-machine'
+import { idempotencyHooks } from '../hooks/idempotency'
 
 /** Behaviour hooks go after the shared pipeline (`around.all` runs first), then the data is encoded for storage. */
 const behaviourHooks = (resource: ResourceDeclaration) =>
   Object.fromEntries(
     SERVICE_METHODS.map((method) => [
       method,
-      [...resource.behaviours.flatMap((name) => behaviours[name].around[method] ?? []), toStorage(resource)]
+      [
+        // First, so a replayed request runs nothing else (no state checks, no behaviours).
+        ...idempotencyHooks(resource, method),
+        ...(resource.states ? [stateMachine(resource)] : []),
+        ...resource.behaviours.flatMap((name) => behaviours[name].around[method] ?? []),
+        toStorage(resource)
+      ]
     ])
   )
 

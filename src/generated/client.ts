@@ -14,10 +14,38 @@ import type {
   CategoryData,
   CategoryPatch,
   CategoryQuery,
+  IdempotencyKey,
+  IdempotencyKeyData,
+  IdempotencyKeyPatch,
+  IdempotencyKeyQuery,
+  Inventory,
+  InventoryData,
+  InventoryPatch,
+  InventoryQuery,
+  OrderItem,
+  OrderItemData,
+  OrderItemPatch,
+  OrderItemQuery,
+  Order,
+  OrderData,
+  OrderPatch,
+  OrderQuery,
+  PaymentEvent,
+  PaymentEventData,
+  PaymentEventPatch,
+  PaymentEventQuery,
+  Payment,
+  PaymentData,
+  PaymentPatch,
+  PaymentQuery,
   Product,
   ProductData,
   ProductPatch,
   ProductQuery,
+  Refund,
+  RefundData,
+  RefundPatch,
+  RefundQuery,
   Session,
   SessionData,
   SessionPatch,
@@ -41,7 +69,32 @@ export interface ClientServiceTypes {
     Params<AuditLogQuery>
   >
   categories: ClientService<Category, CategoryData, CategoryPatch, Paginated<Category>, Params<CategoryQuery>>
+  'idempotency-keys': ClientService<
+    IdempotencyKey,
+    IdempotencyKeyData,
+    IdempotencyKeyPatch,
+    Paginated<IdempotencyKey>,
+    Params<IdempotencyKeyQuery>
+  >
+  inventory: ClientService<
+    Inventory,
+    InventoryData,
+    InventoryPatch,
+    Paginated<Inventory>,
+    Params<InventoryQuery>
+  >
+  'order-items': ClientService<OrderItem, OrderItemData, OrderItemPatch, OrderItem[], Params<OrderItemQuery>>
+  orders: ClientService<Order, OrderData, OrderPatch, Paginated<Order>, Params<OrderQuery>>
+  'payment-events': ClientService<
+    PaymentEvent,
+    PaymentEventData,
+    PaymentEventPatch,
+    Paginated<PaymentEvent>,
+    Params<PaymentEventQuery>
+  >
+  payments: ClientService<Payment, PaymentData, PaymentPatch, Paginated<Payment>, Params<PaymentQuery>>
   products: ClientService<Product, ProductData, ProductPatch, Paginated<Product>, Params<ProductQuery>>
+  refunds: ClientService<Refund, RefundData, RefundPatch, Paginated<Refund>, Params<RefundQuery>>
   sessions: ClientService<Session, SessionData, SessionPatch, Paginated<Session>, Params<SessionQuery>>
   users: ClientService<User, UserData, UserPatch, Paginated<User>, Params<UserQuery>>
 }

@@ -7,7 +7,14 @@ export interface ServiceTypes {
   'api-keys': ResourceService
   'audit-log': ResourceService
   categories: ResourceService
+  'idempotency-keys': ResourceService
+  inventory: ResourceService
+  'order-items': ResourceService
+  orders: ResourceService
+  'payment-events': ResourceService
+  payments: ResourceService
   products: ResourceService
+  refunds: ResourceService
   sessions: ResourceService
   users: ResourceService
 }

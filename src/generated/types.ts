@@ -163,6 +163,8 @@ export interface AuditLog {
     | 'roles.change'
     | 'apikey.create'
     | 'apikey.revoke'
+    | 'user.create'
+    | 'user.delete'
   actorId: number | null
   actorKeyId: number | null
   subjectType: string | null
@@ -186,6 +188,8 @@ export interface AuditLogData {
     | 'roles.change'
     | 'apikey.create'
     | 'apikey.revoke'
+    | 'user.create'
+    | 'user.delete'
   actorId?: number | null
   actorKeyId?: number | null
   subjectType?: string | null
@@ -207,6 +211,8 @@ export interface AuditLogPatch {
     | 'roles.change'
     | 'apikey.create'
     | 'apikey.revoke'
+    | 'user.create'
+    | 'user.delete'
   actorId?: number | null
   actorKeyId?: number | null
   subjectType?: string | null
@@ -228,6 +234,8 @@ export interface AuditLogQuery {
     | 'roles.change'
     | 'apikey.create'
     | 'apikey.revoke'
+    | 'user.create'
+    | 'user.delete'
     | {
         $in?: (
           | 'login.success'
@@ -239,6 +247,8 @@ export interface AuditLogQuery {
           | 'roles.change'
           | 'apikey.create'
           | 'apikey.revoke'
+          | 'user.create'
+          | 'user.delete'
         )[]
         $nin?: (
           | 'login.success'
@@ -250,6 +260,8 @@ export interface AuditLogQuery {
           | 'roles.change'
           | 'apikey.create'
           | 'apikey.revoke'
+          | 'user.create'
+          | 'user.delete'
         )[]
         $ne?:
           | 'login.success'
@@ -261,8 +273,20 @@ export interface AuditLogQuery {
           | 'roles.change'
           | 'apikey.create'
           | 'apikey.revoke'
+          | 'user.create'
+          | 'user.delete'
       }
-  actorId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  actorId?:
+    | number
+    | {
+        $in?: number[]
+        $nin?: number[]
+        $ne?: number
+        $lt?: number
+        $lte?: number
+        $gt?: number
+        $gte?: number
+      }
   subjectType?:
     | string
     | {
@@ -370,6 +394,559 @@ export interface CategoryQuery {
   $select?: ('id' | 'name' | 'slug' | 'parentId' | 'createdAt' | 'updatedAt')[]
 }
 
+/** A record of /idempotency-keys: Responses remembered per caller and Idempotency-Key so that a retried mutation replays them. */
+export interface IdempotencyKey {
+  id: number
+  scopedKey: string
+  key: string
+  /** user:<id>, apikey:<id> or anonymous */
+  scope: string
+  resource: string
+  method: string
+  resourceId: string | null
+  /** SHA-256 of the canonical request */
+  requestHash: string
+  response: unknown
+  /** @format date-time */
+  expiresAt: string
+  /** @format date-time */
+  createdAt: string
+}
+
+/** The body of create and update on /idempotency-keys. */
+export interface IdempotencyKeyData {
+  scopedKey: string
+  key: string
+  /** user:<id>, apikey:<id> or anonymous */
+  scope: string
+  resource: string
+  method: string
+  resourceId?: string | null
+  /** SHA-256 of the canonical request */
+  requestHash: string
+  response?: unknown
+  /** @format date-time */
+  expiresAt: string
+}
+
+/** The body of patch on /idempotency-keys. */
+export interface IdempotencyKeyPatch {
+  scopedKey?: string
+  key?: string
+  /** user:<id>, apikey:<id> or anonymous */
+  scope?: string
+  resource?: string
+  method?: string
+  resourceId?: string | null
+  /** SHA-256 of the canonical request */
+  requestHash?: string
+  response?: unknown
+  /** @format date-time */
+  expiresAt?: string
+}
+
+/** The query of find on /idempotency-keys (and of get, patch and remove by id). */
+export interface IdempotencyKeyQuery {
+  $limit?: number
+  $skip?: number
+  $sort?: Record<string, never>
+  $select?: (
+    | 'id'
+    | 'scopedKey'
+    | 'key'
+    | 'scope'
+    | 'resource'
+    | 'method'
+    | 'resourceId'
+    | 'requestHash'
+    | 'response'
+    | 'expiresAt'
+    | 'createdAt'
+  )[]
+}
+
+/** A record of /inventory: Stock movements. Staff receive and adjust stock here; orders reserve, release and ship it. */
+export interface Inventory {
+  id: number
+  productId: number
+  kind: 'receive' | 'adjust' | 'reserve' | 'release' | 'ship'
+  /** signed change of stock */
+  quantity: number
+  reason: string | null
+  orderId: number | null
+  actorId: number | null
+  stockAfter: number
+  /** @format date-time */
+  createdAt: string
+}
+
+/** The body of create and update on /inventory. */
+export interface InventoryData {
+  productId: number
+  kind: 'receive' | 'adjust' | 'reserve' | 'release' | 'ship'
+  /** signed change of stock */
+  quantity: number
+  reason?: string | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  orderId?: number | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  actorId?: number | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  stockAfter?: number
+}
+
+/** The body of patch on /inventory. */
+export interface InventoryPatch {
+  productId?: number
+  kind?: 'receive' | 'adjust' | 'reserve' | 'release' | 'ship'
+  /** signed change of stock */
+  quantity?: number
+  reason?: string | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  orderId?: number | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  actorId?: number | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  stockAfter?: number
+}
+
+/** The query of find on /inventory (and of get, patch and remove by id). */
+export interface InventoryQuery {
+  productId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  kind?:
+    | 'receive'
+    | 'adjust'
+    | 'reserve'
+    | 'release'
+    | 'ship'
+    | {
+        $in?: ('receive' | 'adjust' | 'reserve' | 'release' | 'ship')[]
+        $nin?: ('receive' | 'adjust' | 'reserve' | 'release' | 'ship')[]
+        $ne?: 'receive' | 'adjust' | 'reserve' | 'release' | 'ship'
+      }
+  orderId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  createdAt?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  $limit?: number
+  $skip?: number
+  $sort?: { createdAt?: 1 | -1 }
+  $select?: (
+    'id' | 'productId' | 'kind' | 'quantity' | 'reason' | 'orderId' | 'actorId' | 'stockAfter' | 'createdAt'
+  )[]
+}
+
+/** A record of /order-items: Order lines with the unit price snapshotted at order time. Returned inside GET /orders/:id. */
+export interface OrderItem {
+  id: number
+  orderId: number
+  productId: number
+  sku: string
+  name: string
+  quantity: number
+  unitPriceCents: number
+  lineTotalCents: number
+  /** @format date-time */
+  createdAt: string
+}
+
+/** The body of create and update on /order-items. */
+export interface OrderItemData {
+  orderId: number
+  productId: number
+  sku: string
+  name: string
+  quantity: number
+  unitPriceCents: number
+  lineTotalCents: number
+}
+
+/** The body of patch on /order-items. */
+export interface OrderItemPatch {
+  orderId?: number
+  productId?: number
+  sku?: string
+  name?: string
+  quantity?: number
+  unitPriceCents?: number
+  lineTotalCents?: number
+}
+
+/** The query of find on /order-items (and of get, patch and remove by id). */
+export interface OrderItemQuery {
+  orderId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  productId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  $limit?: number
+  $skip?: number
+  $sort?: Record<string, never>
+  $select?: (
+    | 'id'
+    | 'orderId'
+    | 'productId'
+    | 'sku'
+    | 'name'
+    | 'quantity'
+    | 'unitPriceCents'
+    | 'lineTotalCents'
+    | 'createdAt'
+  )[]
+}
+
+/** A record of /orders: Orders with server-computed totals, stock reservation and a declared status machine. */
+export interface Order {
+  id: number
+  userId: number
+  status: 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded' | 'partially_refunded'
+  totalCents: number
+  currency: 'KRW' | 'USD' | 'EUR' | null
+  refundedCents: number
+  shippingAddress: {
+    name?: string
+    line1: string
+    line2?: string
+    city: string
+    postalCode?: string
+    country: string
+  } | null
+  note: string | null
+  version: number
+  /** @format date-time */
+  createdAt: string
+  /** @format date-time */
+  updatedAt: string
+}
+
+/** The body of create and update on /orders. */
+export interface OrderData {
+  userId?: number
+  status?: 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded' | 'partially_refunded'
+  /** [{productId, quantity}] — on create, and to change a pending order */
+  items?: { productId: number; quantity: number }[]
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  totalCents?: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  currency?: 'KRW' | 'USD' | 'EUR' | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  refundedCents?: number
+  shippingAddress?: {
+    name?: string
+    line1: string
+    line2?: string
+    city: string
+    postalCode?: string
+    country: string
+  } | null
+  note?: string | null
+}
+
+/** The body of patch on /orders. */
+export interface OrderPatch {
+  userId?: number
+  status?: 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded' | 'partially_refunded'
+  /** [{productId, quantity}] — on create, and to change a pending order */
+  items?: { productId: number; quantity: number }[]
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  totalCents?: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  currency?: 'KRW' | 'USD' | 'EUR' | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  refundedCents?: number
+  shippingAddress?: {
+    name?: string
+    line1: string
+    line2?: string
+    city: string
+    postalCode?: string
+    country: string
+  } | null
+  note?: string | null
+  /** Expected current version */
+  version?: number
+}
+
+/** The query of find on /orders (and of get, patch and remove by id). */
+export interface OrderQuery {
+  userId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  status?:
+    | 'pending'
+    | 'paid'
+    | 'shipped'
+    | 'delivered'
+    | 'cancelled'
+    | 'refunded'
+    | 'partially_refunded'
+    | {
+        $in?: (
+          'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded' | 'partially_refunded'
+        )[]
+        $nin?: (
+          'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded' | 'partially_refunded'
+        )[]
+        $ne?: 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded' | 'partially_refunded'
+      }
+  totalCents?:
+    | number
+    | {
+        $in?: number[]
+        $nin?: number[]
+        $ne?: number
+        $lt?: number
+        $lte?: number
+        $gt?: number
+        $gte?: number
+      }
+  createdAt?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  $limit?: number
+  $skip?: number
+  $sort?: { createdAt?: 1 | -1; totalCents?: 1 | -1 }
+  $select?: (
+    | 'id'
+    | 'userId'
+    | 'status'
+    | 'totalCents'
+    | 'currency'
+    | 'refundedCents'
+    | 'shippingAddress'
+    | 'note'
+    | 'version'
+    | 'createdAt'
+    | 'updatedAt'
+  )[]
+}
+
+/** A record of /payment-events: Every processed provider event, keyed by the provider's event id. */
+export interface PaymentEvent {
+  id: number
+  eventId: string
+  type: string
+  paymentId: number
+  /** applied: the payment changed; ignored: it was no longer pending */
+  outcome: 'applied' | 'ignored'
+  detail: string | null
+  /** the event as received */
+  payload: unknown
+  /** @format date-time */
+  createdAt: string
+}
+
+/** The body of create and update on /payment-events. */
+export interface PaymentEventData {
+  eventId: string
+  type: string
+  paymentId: number
+  /** applied: the payment changed; ignored: it was no longer pending */
+  outcome: 'applied' | 'ignored'
+  detail?: string | null
+  /** the event as received */
+  payload?: unknown
+}
+
+/** The body of patch on /payment-events. */
+export interface PaymentEventPatch {
+  eventId?: string
+  type?: string
+  paymentId?: number
+  /** applied: the payment changed; ignored: it was no longer pending */
+  outcome?: 'applied' | 'ignored'
+  detail?: string | null
+  /** the event as received */
+  payload?: unknown
+}
+
+/** The query of find on /payment-events (and of get, patch and remove by id). */
+export interface PaymentEventQuery {
+  eventId?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  type?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  paymentId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  outcome?:
+    | 'applied'
+    | 'ignored'
+    | { $in?: ('applied' | 'ignored')[]; $nin?: ('applied' | 'ignored')[]; $ne?: 'applied' | 'ignored' }
+  createdAt?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  $limit?: number
+  $skip?: number
+  $sort?: { createdAt?: 1 | -1 }
+  $select?: ('id' | 'eventId' | 'type' | 'paymentId' | 'outcome' | 'detail' | 'payload' | 'createdAt')[]
+}
+
+/** A record of /payments: One attempt to pay an order. At most one pending or captured payment per order. */
+export interface Payment {
+  id: number
+  orderId: number
+  /** the order's owner, copied from the order (also when an admin pays) */
+  userId: number
+  /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
+  paymentMethod: string
+  provider: string | null
+  status: 'pending' | 'authorized' | 'captured' | 'failed' | 'cancelled'
+  /** the order's total */
+  amountCents: number
+  currency: 'KRW' | 'USD' | 'EUR' | null
+  capturedCents: number
+  refundedCents: number
+  providerRef: string | null
+  failureReason: string | null
+  version: number
+  /** @format date-time */
+  createdAt: string
+  /** @format date-time */
+  updatedAt: string
+}
+
+/** The body of create and update on /payments. */
+export interface PaymentData {
+  orderId: number
+  /** the order's owner, copied from the order (also when an admin pays) */
+  userId?: number
+  /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
+  paymentMethod: string
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  provider?: string | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  status?: 'pending' | 'authorized' | 'captured' | 'failed' | 'cancelled'
+  /**
+   * the order's total
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  amountCents?: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  currency?: 'KRW' | 'USD' | 'EUR' | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  capturedCents?: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  refundedCents?: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  providerRef?: string | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  failureReason?: string | null
+}
+
+/** The body of patch on /payments. */
+export interface PaymentPatch {
+  orderId?: number
+  /** the order's owner, copied from the order (also when an admin pays) */
+  userId?: number
+  /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
+  paymentMethod?: string
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  provider?: string | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  status?: 'pending' | 'authorized' | 'captured' | 'failed' | 'cancelled'
+  /**
+   * the order's total
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  amountCents?: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  currency?: 'KRW' | 'USD' | 'EUR' | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  capturedCents?: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  refundedCents?: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  providerRef?: string | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  failureReason?: string | null
+  /** Expected current version */
+  version?: number
+}
+
+/** The query of find on /payments (and of get, patch and remove by id). */
+export interface PaymentQuery {
+  orderId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  userId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  status?:
+    | 'pending'
+    | 'authorized'
+    | 'captured'
+    | 'failed'
+    | 'cancelled'
+    | {
+        $in?: ('pending' | 'authorized' | 'captured' | 'failed' | 'cancelled')[]
+        $nin?: ('pending' | 'authorized' | 'captured' | 'failed' | 'cancelled')[]
+        $ne?: 'pending' | 'authorized' | 'captured' | 'failed' | 'cancelled'
+      }
+  createdAt?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  $limit?: number
+  $skip?: number
+  $sort?: { createdAt?: 1 | -1; amountCents?: 1 | -1 }
+  $select?: (
+    | 'id'
+    | 'orderId'
+    | 'userId'
+    | 'paymentMethod'
+    | 'provider'
+    | 'status'
+    | 'amountCents'
+    | 'currency'
+    | 'capturedCents'
+    | 'refundedCents'
+    | 'providerRef'
+    | 'failureReason'
+    | 'version'
+    | 'createdAt'
+    | 'updatedAt'
+  )[]
+}
+
 /** A record of /products: Products with prices in minor units. Drafts and archived products are visible to staff only. */
 export interface Product {
   id: number
@@ -380,6 +957,8 @@ export interface Product {
   currency: 'KRW' | 'USD' | 'EUR'
   categoryId: number | null
   status: 'draft' | 'active' | 'archived'
+  /** always the sum of the inventory ledger */
+  stock: number
   /** @format date-time */
   createdAt: string
   /** @format date-time */
@@ -395,6 +974,11 @@ export interface ProductData {
   currency: 'KRW' | 'USD' | 'EUR'
   categoryId?: number | null
   status?: 'draft' | 'active' | 'archived'
+  /**
+   * always the sum of the inventory ledger
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  stock?: number
 }
 
 /** The body of patch on /products. */
@@ -406,6 +990,11 @@ export interface ProductPatch {
   currency?: 'KRW' | 'USD' | 'EUR'
   categoryId?: number | null
   status?: 'draft' | 'active' | 'archived'
+  /**
+   * always the sum of the inventory ledger
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  stock?: number
 }
 
 /** The query of find on /products (and of get, patch and remove by id). */
@@ -459,6 +1048,17 @@ export interface ProductQuery {
         $nin?: ('draft' | 'active' | 'archived')[]
         $ne?: 'draft' | 'active' | 'archived'
       }
+  stock?:
+    | number
+    | {
+        $in?: number[]
+        $nin?: number[]
+        $ne?: number
+        $lt?: number
+        $lte?: number
+        $gt?: number
+        $gte?: number
+      }
   createdAt?:
     | string
     | {
@@ -482,8 +1082,102 @@ export interface ProductQuery {
     | 'currency'
     | 'categoryId'
     | 'status'
+    | 'stock'
     | 'createdAt'
     | 'updatedAt'
+  )[]
+}
+
+/** A record of /refunds: A partial or full refund of a captured payment; the order becomes partially_refunded or refunded. */
+export interface Refund {
+  id: number
+  paymentId: number
+  /** the payment's order */
+  orderId: number | null
+  /** the payment's owner (the customer refunded), copied from the payment */
+  userId: number
+  /** in the currency of the payment */
+  amountCents: number
+  currency: 'KRW' | 'USD' | 'EUR' | null
+  reason: string
+  providerRef: string | null
+  createdBy: number | null
+  /** @format date-time */
+  createdAt: string
+}
+
+/** The body of create and update on /refunds. */
+export interface RefundData {
+  paymentId: number
+  /**
+   * the payment's order
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  orderId?: number | null
+  /** the payment's owner (the customer refunded), copied from the payment */
+  userId?: number
+  /** in the currency of the payment */
+  amountCents: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  currency?: 'KRW' | 'USD' | 'EUR' | null
+  reason: string
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  providerRef?: string | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  createdBy?: number | null
+}
+
+/** The body of patch on /refunds. */
+export interface RefundPatch {
+  paymentId?: number
+  /**
+   * the payment's order
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  orderId?: number | null
+  /** the payment's owner (the customer refunded), copied from the payment */
+  userId?: number
+  /** in the currency of the payment */
+  amountCents?: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  currency?: 'KRW' | 'USD' | 'EUR' | null
+  reason?: string
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  providerRef?: string | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  createdBy?: number | null
+}
+
+/** The query of find on /refunds (and of get, patch and remove by id). */
+export interface RefundQuery {
+  paymentId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  orderId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  userId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  createdAt?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  $limit?: number
+  $skip?: number
+  $sort?: { createdAt?: 1 | -1; amountCents?: 1 | -1 }
+  $select?: (
+    | 'id'
+    | 'paymentId'
+    | 'orderId'
+    | 'userId'
+    | 'amountCents'
+    | 'currency'
+    | 'reason'
+    | 'providerRef'
+    | 'createdBy'
+    | 'createdAt'
   )[]
 }
 
@@ -517,7 +1211,7 @@ export interface SessionData {
   /** @format date-time */
   revokedAt?: string | null
   refreshGeneration?: number
-  refreshTokenHash: string
+  refreshSalt?: string
 }
 
 /** The body of patch on /sessions. */
@@ -532,7 +1226,7 @@ export interface SessionPatch {
   /** @format date-time */
   revokedAt?: string | null
   refreshGeneration?: number
-  refreshTokenHash?: string
+  refreshSalt?: string
 }
 
 /** The query of find on /sessions (and of get, patch and remove by id). */

@@ -52,7 +52,10 @@ export const authorize =
       throw new MethodNotAllowed(`Method ${method} is not allowed on ${resource.path}`)
     }
     const fields = ['create', 'update', 'patch'].includes(method) ? writtenFields(context.data) : []
-    if (context.params.apiKey) return authorizeApiKey(resource, method, context, fields, next)
+    // Only a call the key itself authenticated acts as the key (never a stale one left on a connection).
+    if (context.params.apiKey && context.params.authentication?.strategy === 'apiKey') {
+      return authorizeApiKey(resource, method, context, fields, next)
+    }
     const decision = decideAccess(resource, method, identityOf(context), fields)
     if (!decision.allowed) {
       if (decision.reason === 'not-authenticated') throw new NotAuthenticated('Authentication is required')

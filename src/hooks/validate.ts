@@ -85,6 +85,21 @@ export const validateData =
           throw new BadRequest('Invalid data: the body must be a JSON object')
         }
       }
+      // REST clients may give the expected version as `If-Match: "3"` instead of in the body.
+      const ifMatch = context.params.headers?.['if-match']
+      if (ifMatch !== undefined && context.method === 'patch' && !Array.isArray(context.data)) {
+        const version = Number(String(ifMatch).replace(/^W\//, '').replace(/"/g, ''))
+        if (!Number.isInteger(version) || version < 1) {
+          throw fail('If-Match header', [
+            { field: 'If-Match', message: 'must be a record version such as "3"' }
+          ])
+        }
+        if (context.data.version !== undefined && context.data.version !== version) {
+          throw fail('data', [{ field: 'version', message: 'differs from the If-Match header' }])
+        }
+        context.data = { ...context.data, version }
+        records[0] = context.data
+      }
       // A client may send a record back as it got it: its own id is fine, another id is a mistake.
       if (context.id !== undefined && context.id !== null && 'id' in context.data) {
         const { id, ...rest } = context.data

@@ -5,7 +5,7 @@ const login = (email: string, password: string, headers: Record<string, string> 
   api('POST', '/authentication', { body: { strategy: 'local', email, password }, headers })
 const refresh = (refreshToken: string) =>
   api('POST', '/authentication', { body: { strategy: 'refresh', refreshToken } })
-const secrets = /\$2[aby]\$|refreshTokenHash|keyHash|"password"/
+const secrets = /\$2[aby]\$|refreshTokenHash|refreshSalt|keyHash|"password"/
 
 describe('identity: sessions, refresh tokens and logout (REST)', () => {
   let user: TestUser
@@ -383,5 +383,80 @@ describe('identity: brute-force protection', () => {
       201,
       'other accounts unaffected'
     )
+  })
+})
+
+describe('identity: attacks that must fail', () => {
+  it('does not let a forged refresh token revoke someone else’s session', async () => {
+    const victim = await userWithRoles(['customer'])
+    const { refreshToken } = (await login(victim.email, victim.password)).body
+    const [sid] = refreshToken.split('.')
+    for (const forged of [
+      `${sid}.0.${'a'.repeat(43)}`,
+      `${sid}.1.${'b'.repeat(43)}`,
+      `${sid}.2.${'c'.repeat(43)}`
+    ]) {
+      assert.equal((await refresh(forged)).status, 401)
+    }
+    assert.equal((await refresh(refreshToken)).status, 201, 'the real token still works: nothing was revoked')
+  })
+
+  it('rejects query operators in login credentials', async () => {
+    const user = await userWithRoles(['customer'])
+    for (const email of [{ $ne: 'x' }, { $in: [user.email] }, ['a']]) {
+      const response = await api('POST', '/authentication', {
+        body: { strategy: 'local', email, password: user.password }
+      })
+      assert.equal(response.status, 401, JSON.stringify(email))
+    }
+  })
+
+  it('never gives an API key power over identities', async () => {
+    const admin = await userWithRoles(['admin'])
+    for (const scopes of [
+      [{ resource: 'api-keys' }],
+      [{ resource: 'sessions', readOnly: true }],
+      [{ resource: 'audit-log', methods: ['find'] }],
+      [{ resource: 'users', methods: ['patch'] }],
+      [{ resource: 'users' }]
+    ]) {
+      const response = await api('POST', '/api-keys', {
+        token: admin.token,
+        body: { name: 'too strong', scopes }
+      })
+      assert.equal(response.status, 400, JSON.stringify(scopes))
+      assert.equal(response.body.errors[0].field, 'scopes.0.resource')
+    }
+    const reader = await api('POST', '/api-keys', {
+      token: admin.token,
+      body: { name: 'user directory', scopes: [{ resource: 'users', methods: ['find', 'get'] }] }
+    })
+    assert.equal(reader.status, 201)
+  })
+
+  it('reveals nothing about another user through account rules', async () => {
+    const me = await userWithRoles(['customer'])
+    const other = await userWithRoles(['customer'])
+    const probe = await api('PATCH', `/users/${other.id}`, {
+      token: me.token,
+      body: { password: other.email }
+    })
+    assert.equal(probe.status, 404)
+  })
+
+  it('counts wrong current passwords like failed logins', async () => {
+    const me = await userWithRoles(['customer'])
+    for (let i = 0; i < 5; i++) {
+      const wrong = await api('PATCH', '/users/me', {
+        token: me.token,
+        body: { password: 'new password 1', currentPassword: `wrong guess ${i}` }
+      })
+      assert.equal(wrong.status, 400)
+    }
+    const blocked = await api('PATCH', '/users/me', {
+      token: me.token,
+      body: { password: 'new password 1', currentPassword: 'wrong guess 5' }
+    })
+    assert.equal(blocked.status, 429)
   })
 })

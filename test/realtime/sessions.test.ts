@@ -1,36 +1,15 @@
 import assert from 'node:assert/strict'
-import { feathers, socketio, authentication as authenticationClient } from '@feathersjs/client'
-import { io, type Socket } from 'socket.io-client'
-import { api, testServer, unique, userWithRoles, type TestUser } from '../helpers/server'
+import { api, unique, userWithRoles, type TestUser } from '../helpers/server'
+import { closeClients, openClient, settle } from '../helpers/socket'
 
-const sockets: Socket[] = []
-
-/** A real @feathersjs/client over Socket.io recording every event, including the server's revocation notice. */
-const connect = async () => {
-  const { url } = await testServer()
-  const socket = io(url, { transports: ['websocket'], forceNew: true })
-  sockets.push(socket)
-  const client = feathers()
-    .configure(socketio(socket))
-    .configure(authenticationClient({ storage: undefined as any }))
-  const received: { event: string; data: any }[] = []
-  for (const path of ['products', 'users', 'sessions']) {
-    for (const event of ['created', 'patched', 'removed']) {
-      client.service(path).on(event, (data: any) => received.push({ event: `${path} ${event}`, data }))
-    }
-  }
-  socket.on('authentication revoked', (data: any) => received.push({ event: 'authentication revoked', data }))
-  return { client, socket, received }
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 200))
+const connect = () => openClient()
 
 describe('realtime: sessions, roles and API keys on live sockets', () => {
   let admin: TestUser
   before(async () => {
     admin = await userWithRoles(['admin'])
   })
-  after(() => sockets.forEach((socket) => socket.close()))
+  after(closeClients)
 
   it('stops delivery to a revoked session at once and tells the socket', async () => {
     const user = await userWithRoles(['customer'])
@@ -87,7 +66,7 @@ describe('realtime: sessions, roles and API keys on live sockets', () => {
     await api('DELETE', `/sessions/${bobSession.id}`, { token: bob.token })
     await settle()
     assert.ok(!watcher.received.some((r) => r.event.startsWith('sessions') && r.data.userId === bob.id))
-    assert.ok(!JSON.stringify(watcher.received).includes('refreshTokenHash'))
+    assert.ok(!JSON.stringify(watcher.received).includes('refreshSalt'))
     await assert.rejects(watcher.client.service('sessions').get(bobSession.id), { code: 404 })
   })
 
@@ -133,6 +112,18 @@ describe('realtime: sessions, roles and API keys on live sockets', () => {
     )
     assert.ok(!received.some((r) => r.event.startsWith('users')))
     await api('DELETE', `/api-keys/${created.body.id}`, { token: admin.token })
-    await assert.rejects(client.service('products').find(), { code: 401 })
+    await settle()
+    assert.ok(
+      received.some((r) => r.event === 'authentication revoked'),
+      'the socket is told'
+    )
+    // From now on the socket is anonymous: public products only, and no staff events.
+    await assert.rejects(client.service('products').get(draft.body.id), { code: 404 })
+    const later = await api('POST', '/products', {
+      token: admin.token,
+      body: { sku: unique('AK'), name: 'After revoke', priceCents: 1, currency: 'USD' }
+    })
+    await settle()
+    assert.ok(!received.some((r) => r.event === 'products created' && r.data.id === later.body.id))
   })
 })

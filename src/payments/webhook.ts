@@ -1,0 +1,161 @@
+import type { IncomingMessage } from 'node:http'
+import { BadRequest, FeathersError, NotAuthenticated, NotFound } from '@feathersjs/errors'
+import type { Context, Next } from 'koa'
+import type { Application } from '../declarations'
+import { tableName } from '../engine/declaration'
+import { toClientError } from '../hooks/map-errors'
+import { OPEN_STATUSES, lockOrderAndPayment } from './orders'
+import { verifySignature } from './signature'
+
+export const WEBHOOK_PATH = '/payments/webhook'
+const EVENTS_TABLE = tableName('payment-events')
+const MAX_BODY_BYTES = 64 * 1024
+
+/** The events this server acts on; any other well-formed event is acknowledged and ignored. */
+export const HANDLED_EVENTS = ['payment.captured', 'payment.failed'] as const
+
+export interface PaymentEvent {
+  id: string
+  type: string
+  paymentId: number
+  failureReason?: string
+}
+
+export type WebhookOutcome =
+  | { received: true; duplicate: true }
+  | { received: true; ignored: string; paymentId?: number }
+  | { received: true; paymentId: number; status: string }
+
+const tooLarge = () =>
+  new FeathersError(
+    `The webhook body is larger than ${MAX_BODY_BYTES} bytes`,
+    'PayloadTooLarge',
+    413,
+    'payload-too-large',
+    {}
+  )
+
+/** The request body exactly as sent: the signature covers these bytes, not a re-serialized parse. */
+const readRawBody = async (request: IncomingMessage): Promise<Buffer> => {
+  if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge()
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of request) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) throw tooLarge()
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks)
+}
+
+const invalid = (field: string, message: string) =>
+  new BadRequest(`Invalid webhook event: ${field} ${message}`, { errors: [{ field, message }] })
+
+/** `{id, type, paymentId}` (+ optional `failureReason`), or a 400 naming the field. */
+export const parseEvent = (raw: Buffer): PaymentEvent => {
+  let body: any
+  try {
+    body = JSON.parse(raw.toString('utf8'))
+  } catch {
+    throw new BadRequest('The webhook body must be a JSON object')
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequest('The webhook body must be a JSON object')
+  }
+  if (typeof body.id !== 'string' || !body.id.length || body.id.length > 255)
+    throw invalid('id', 'must be a string of 1 to 255 characters')
+  if (typeof body.type !== 'string' || !body.type.length || body.type.length > 64)
+    throw invalid('type', 'must be a string of 1 to 64 characters')
+  if (!Number.isSafeInteger(body.paymentId) || body.paymentId < 1)
+    throw invalid('paymentId', 'must be a positive integer')
+  if (body.failureReason !== undefined && typeof body.failureReason !== 'string')
+    throw invalid('failureReason', 'must be a string')
+  return body
+}
+
+/**
+ * Applies one verified event exactly once, in one transaction: the order and payment rows are locked, the
+ * event id is recorded in `payment-events` (a unique column; `ON CONFLICT DO NOTHING` makes a concurrent or
+ * later delivery of the same id wait for the first and then find it), and the payment is patched through
+ * the payments service (an internal call: `by: system` transitions), which pays the order on a capture.
+ * Realtime events are published after the commit. An event for a payment that is no longer pending or
+ * authorized is recorded as `ignored` and changes nothing.
+ */
+export const processPaymentEvent = async (
+  app: Application,
+  event: PaymentEvent,
+  payload: unknown
+): Promise<WebhookOutcome> => {
+  if (!(HANDLED_EVENTS as readonly string[]).includes(event.type)) {
+    return { received: true, ignored: `event type ${event.type} is not handled` }
+  }
+  const knex = app.get('knex')
+  return knex.transaction(async (trx) => {
+    const locked = await lockOrderAndPayment(trx, event.paymentId)
+    if (!locked) throw new NotFound(`No payment found for paymentId ${event.paymentId}`)
+    const { payment } = locked
+    const open = (OPEN_STATUSES as readonly string[]).includes(payment.status)
+    const recorded = await trx(EVENTS_TABLE)
+      .insert({
+        eventId: event.id,
+        type: event.type,
+        paymentId: payment.id,
+        outcome: open ? 'applied' : 'ignored',
+        detail: open ? null : `payment was already ${payment.status}`,
+        payload: JSON.stringify(payload)
+      })
+      .onConflict('eventId')
+      .ignore()
+      .returning('id')
+    if (!recorded.length) return { received: true, duplicate: true } as const
+    if (!open) {
+      return {
+        received: true,
+        ignored: `payment ${payment.id} is already ${payment.status}`,
+        paymentId: payment.id
+      }
+    }
+    const change =
+      event.type === 'payment.captured'
+        ? { status: 'captured', capturedCents: payment.amountCents }
+        : {
+            status: 'failed',
+            failureReason: (event.failureReason ?? 'reported failed by the provider').slice(0, 500)
+          }
+    const patched: Record<string, any> = await app
+      .service('payments')
+      .patch(payment.id as number, change, { transaction: { trx } } as any)
+    return { received: true, paymentId: patched.id, status: patched.status }
+  })
+}
+
+/**
+ * `POST /payments/webhook`, a public route for the payment provider, registered before the body parser:
+ * it reads the raw body, verifies `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`
+ * with `payments.webhookSecret` (401 when missing, malformed, wrong or older than
+ * `payments.webhookToleranceSeconds`), then processes the event once (`processPaymentEvent`).
+ * Answers 200 `{received: true, …}`; 404 for an unknown payment (nothing is recorded, the provider retries).
+ */
+export const paymentWebhook = (app: Application) => async (ctx: Context, next: Next) => {
+  if (ctx.path !== WEBHOOK_PATH || ctx.method !== 'POST') return next()
+  const { webhookSecret, webhookToleranceSeconds } = app.get('payments')
+  const raw = await readRawBody(ctx.req)
+  const check = verifySignature(
+    ctx.get('x-signature') || undefined,
+    raw,
+    webhookSecret,
+    webhookToleranceSeconds
+  )
+  if (!check.ok) throw new NotAuthenticated(check.message, { reason: check.reason })
+  const event = parseEvent(raw)
+  const logger = app.get('logger')
+  let outcome: WebhookOutcome
+  try {
+    outcome = await processPaymentEvent(app, event, event)
+  } catch (error) {
+    throw toClientError(error, { app, path: 'payments', method: 'patch' } as any)
+  }
+  logger.info({ eventId: event.id, type: event.type, paymentId: event.paymentId, outcome }, 'payment webhook')
+  ctx.status = 200
+  ctx.body = outcome
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict'
+import { api, testServer, unique, userWithRoles, type TestUser } from '../helpers/server'
+
+// Real concurrent HTTP requests; on PostgreSQL (CI's second run) they really race.
+describe('commerce: invariants under concurrency', () => {
+  let admin: TestUser
+  let customers: TestUser[]
+
+  before(async () => {
+    admin = await userWithRoles(['admin'])
+    customers = await Promise.all(Array.from({ length: 5 }, () => userWithRoles(['customer'])))
+  })
+
+  const productWithStock = async (stock: number) => {
+    const product = (
+      await api('POST', '/products', {
+        token: admin.token,
+        body: { sku: unique('C'), name: 'Contended', priceCents: 700, currency: 'KRW', status: 'active' }
+      })
+    ).body
+    await api('POST', '/inventory', {
+      token: admin.token,
+      body: { productId: product.id, kind: 'receive', quantity: stock }
+    })
+    return product
+  }
+
+  it('never oversells: 50 concurrent orders for a stock of 10 make exactly 10 orders and stock 0', async () => {
+    const product = await productWithStock(10)
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        api('POST', '/orders', {
+          token: customers[i % customers.length].token,
+          body: { items: [{ productId: product.id, quantity: 1 }] }
+        })
+      )
+    )
+    const statuses = results.map((r) => r.status)
+    assert.equal(statuses.filter((s) => s === 201).length, 10, JSON.stringify(statuses))
+    assert.equal(statuses.filter((s) => s === 409).length, 40)
+    const after = (await api('GET', `/products/${product.id}`, { token: admin.token })).body
+    assert.equal(after.stock, 0)
+    const { app } = await testServer()
+    const [{ count }] = await app
+      .get('knex')('order_items')
+      .where({ productId: product.id })
+      .count({ count: '*' })
+    assert.equal(count, 10)
+    const ledger = (await api('GET', `/inventory?productId=${product.id}&$limit=200`, { token: admin.token }))
+      .body.data
+    assert.equal(
+      ledger.reduce((sum: number, entry: any) => sum + entry.quantity, 0),
+      0,
+      'the ledger agrees with the stock'
+    )
+  })
+
+  it('releases exactly what was reserved when concurrent cancels race', async () => {
+    const product = await productWithStock(5)
+    const order = (
+      await api('POST', '/orders', {
+        token: customers[0].token,
+        body: { items: [{ productId: product.id, quantity: 3 }] }
+      })
+    ).body
+    const cancels = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        api('PATCH', `/orders/${order.id}`, { token: customers[0].token, body: { status: 'cancelled' } })
+      )
+    )
+    assert.ok(cancels.some((r) => r.status === 200))
+    assert.equal(
+      (await api('GET', `/products/${product.id}`, { token: admin.token })).body.stock,
+      5,
+      'released once'
+    )
+  })
+
+  it('loses no update: of concurrent patches with the same version exactly one wins', async () => {
+    const product = await productWithStock(5)
+    const order = (
+      await api('POST', '/orders', {
+        token: customers[1].token,
+        body: { items: [{ productId: product.id, quantity: 1 }] }
+      })
+    ).body
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        api('PATCH', `/orders/${order.id}`, {
+          token: customers[1].token,
+          body: { note: `writer ${i}`, version: order.version }
+        })
+      )
+    )
+    const winners = results.filter((r) => r.status === 200)
+    assert.equal(winners.length, 1, JSON.stringify(results.map((r) => r.status)))
+    assert.ok(results.every((r) => r.status === 200 || r.status === 409))
+    const stored = (await api('GET', `/orders/${order.id}`, { token: customers[1].token })).body
+    assert.equal(stored.note, winners[0].body.note)
+    assert.equal(stored.version, order.version + 1)
+  })
+})
