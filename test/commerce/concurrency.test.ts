@@ -99,4 +99,54 @@ describe('commerce: invariants under concurrency', () => {
     assert.equal(stored.note, winners[0].body.note)
     assert.equal(stored.version, order.version + 1)
   })
+
+  it('makes one order from concurrent requests with one Idempotency-Key, and refuses the key for another body', async () => {
+    const product = await productWithStock(20)
+    const key = unique('checkout')
+    const body = { items: [{ productId: product.id, quantity: 2 }] }
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        api('POST', '/orders', { token: customers[2].token, body, headers: { 'Idempotency-Key': key } })
+      )
+    )
+    assert.ok(
+      results.every((r) => r.status === 201),
+      JSON.stringify(results.map((r) => r.status))
+    )
+    assert.equal(new Set(results.map((r) => r.body.id)).size, 1, 'every answer is the same order')
+    assert.equal(
+      (await api('GET', `/products/${product.id}`, { token: admin.token })).body.stock,
+      18,
+      'reserved once'
+    )
+    const other = await api('POST', '/orders', {
+      token: customers[2].token,
+      body: { items: [{ productId: product.id, quantity: 3 }] },
+      headers: { 'Idempotency-Key': key }
+    })
+    assert.equal(other.status, 422)
+    assert.match(other.body.message, /Idempotency-Key/)
+  })
+
+  it('keeps stock reserved after a failed payment until the order is cancelled', async () => {
+    const product = await productWithStock(4)
+    const order = (
+      await api('POST', '/orders', {
+        token: customers[3].token,
+        body: { items: [{ productId: product.id, quantity: 3 }] }
+      })
+    ).body
+    const payment = await api('POST', '/payments', {
+      token: customers[3].token,
+      body: { orderId: order.id, paymentMethod: 'sim_fail' }
+    })
+    assert.equal(payment.body.status, 'failed')
+    assert.equal(
+      (await api('GET', `/orders/${order.id}`, { token: customers[3].token })).body.status,
+      'pending'
+    )
+    assert.equal((await api('GET', `/products/${product.id}`, { token: admin.token })).body.stock, 1)
+    await api('PATCH', `/orders/${order.id}`, { token: customers[3].token, body: { status: 'cancelled' } })
+    assert.equal((await api('GET', `/products/${product.id}`, { token: admin.token })).body.stock, 4)
+  })
 })
