@@ -12,6 +12,7 @@ import { channels, trackSockets } from './channels'
 import { allowedOrigin, bodyError, errorHandler, requestLog } from './http'
 import { loadDeclarations } from './engine/load'
 import { health } from './ops/health'
+import { createMetrics, metricsEndpoint } from './ops/metrics'
 import { createRateLimiter } from './auth/rate-limit'
 import { paymentWebhook } from './payments/webhook'
 
@@ -29,7 +30,9 @@ export const createApp = async (): Promise<Application> => {
   app.use(requestLog(app))
   app.use(errorHandler(app))
   app.use(cors({ origin: allowedOrigin(origins), exposeHeaders: ['X-Request-Id'] }))
+  app.set('metrics', createMetrics())
   app.use(health(app))
+  app.use(metricsEndpoint(app))
   app.use(serveStatic(app.get('public')))
   app.use(paymentWebhook(app)) // before the body parser: verifies the signature over the raw body
   app.use(parseAuthentication())

@@ -6,6 +6,7 @@ import type { ApplicationConfiguration } from './configuration'
 import type { ResourceDeclaration } from './engine/declaration'
 import type { ResourceSchemas } from './engine/schemas'
 import type { RateLimiter } from './auth/rate-limit'
+import type { Metrics } from './ops/metrics'
 import type { ServiceTypes as ResourceServiceTypes } from './generated/services'
 
 export type { NextFunction }
@@ -16,6 +17,7 @@ export interface Configuration extends ApplicationConfiguration {
   closeDatabase: () => Promise<void>
   logger: Logger
   rateLimiter: RateLimiter
+  metrics: Metrics
   resources: ResourceDeclaration[]
   schemas: Record<string, ResourceSchemas>
 }

@@ -36,17 +36,25 @@ export const requestLog = (app: Application) => async (ctx: Context, next: Next)
   ctx.set('X-Request-Id', requestId)
   ctx.state.requestId = requestId
   // Service calls see where they came from (sessions, audit log, rate limits).
-  ctx.feathers = { ...ctx.feathers, ip: ctx.ip, requestId } as typeof ctx.feathers
+  // The service hooks fill in who called (src/hooks/request-context.ts).
+  const logContext: { identity?: string } = {}
+  ctx.feathers = { ...ctx.feathers, ip: ctx.ip, requestId, logContext } as typeof ctx.feathers
   try {
     await next()
   } finally {
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6
-    app
-      .get('logger')
-      .info(
-        { requestId, transport: 'rest', method: ctx.method, path: ctx.path, status: ctx.status, durationMs },
-        'request'
-      )
+    app.get('logger').info(
+      {
+        requestId,
+        transport: 'rest',
+        identity: logContext.identity ?? 'anonymous',
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        durationMs
+      },
+      'request'
+    )
   }
 }
 

@@ -82,6 +82,7 @@ describe('server and CLI processes (embedded database)', function () {
       assert.match(second.stderr, /is in use by another process/)
       assert.ok(!server.output().includes('password 1'), 'no password in the logs')
       assert.match(server.output(), /"requestId":/, 'requests are logged as JSON with a request id')
+      assert.match(server.output(), /"identity":"user:1"[^\n]*"path":"\/users"/, 'with who called')
     } finally {
       assert.equal(await stop(server.child), 0, 'graceful stop exits 0')
     }

@@ -5,19 +5,21 @@ import { authorize } from './authorize'
 import { inTransaction } from './transaction'
 import { managedFields } from './managed-fields'
 import { mapErrors } from './map-errors'
+import { requestContext } from './request-context'
 import { maskResult } from './mask-result'
 import { scopeQuery } from './scope-query'
 import { validateData, validateQuery, validatorsFor } from './validate'
 
 /**
  * The one hook pipeline every generated service gets, in this order (DESIGN.md):
- * errors -> authenticate -> authorize -> validate -> scope -> server-set fields -> mask result -> transaction.
+ * log and time -> errors -> authenticate -> authorize -> validate -> scope -> server-set fields -> mask result -> transaction.
  * Around hooks unwind in reverse, so the result is masked after the transaction has committed, and
  * Feathers publishes events after all of them.
  */
 export const pipeline = (resource: ResourceDeclaration, schemas: ResourceSchemas) => {
   const validators = validatorsFor(schemas)
   return [
+    requestContext,
     mapErrors,
     authenticateIfPresent,
     authorize(resource),
