@@ -12,7 +12,7 @@ import { channels, trackSockets } from './channels'
 import { allowedOrigin, bodyError, errorHandler, requestLog } from './http'
 import { loadDeclarations } from './engine/load'
 import { health } from './ops/health'
-import { createMetrics, metricsEndpoint } from './ops/metrics'
+import { createMetrics, metricsEndpoint, observe } from './ops/metrics'
 import { createRateLimiter } from './auth/rate-limit'
 import { paymentWebhook } from './payments/webhook'
 
@@ -24,7 +24,7 @@ export const createApp = async (): Promise<Application> => {
   const app: Application = koa(feathers())
   await validateConfiguration(app.configure(configuration()))
   const declarations = loadDeclarations(app.get('resourcesDir'))
-  app.set('logger', createLogger(app.get('logger').level))
+  app.set('logger', createLogger(app.get('log')))
 
   const origins = app.get('origins')
   app.use(requestLog(app))
@@ -57,5 +57,6 @@ export const createApp = async (): Promise<Application> => {
   app.configure(authentication)
   resources(app, declarations)
   app.configure(channels)
+  app.configure(observe)
   return app
 }

@@ -34,7 +34,10 @@ export const configurationSchema = Type.Intersect([
         blockSeconds: Type.Optional(Type.Integer({ minimum: 1 }))
       })
     ),
-    logger: Type.Object({
+    shutdownTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+    log: Type.Object({
+      dir: Type.String(),
+      keepDays: Type.Integer({ minimum: 1, maximum: 3650 }),
       level: Type.Union(
         ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))
       )
@@ -51,7 +54,18 @@ const DEVELOPMENT_SECRET = 'development-only-secret-change-me-with-JWT_SECRET'
 const DEVELOPMENT_WEBHOOK_SECRET = 'development-only-webhook-secret-change-me-with-PAYMENT_WEBHOOK_SECRET'
 
 /** Checks no JSON schema can: a deployed environment must not run on the development JWT or webhook secret. */
-export const assertDeployable = (env: string | undefined, secret: string, webhookSecret?: string) => {
+export const assertDeployable = (
+  env: string | undefined,
+  secret: string,
+  webhookSecret?: string,
+  databaseUrl?: string
+) => {
+  // The embedded database is for development: a deployed instance keeps its data in PostgreSQL.
+  if (env === 'production' && databaseUrl !== undefined && !databaseUrl) {
+    throw new Error(
+      'NODE_ENV=production needs DATABASE_URL (postgres://…): the embedded database is for development'
+    )
+  }
   if ((env === 'production' || env === 'staging') && (secret === DEVELOPMENT_SECRET || secret.length < 32)) {
     throw new Error(`NODE_ENV=${env} needs JWT_SECRET set to a random string of at least 32 characters`)
   }
@@ -77,5 +91,10 @@ export const validateConfiguration = async (app: { get: (name: any) => any }) =>
       `Invalid configuration (config/*.json and environment variables): ${details || error.message}`
     )
   }
-  assertDeployable(process.env.NODE_ENV, app.get('authentication').secret, app.get('payments')?.webhookSecret)
+  assertDeployable(
+    process.env.NODE_ENV,
+    app.get('authentication').secret,
+    app.get('payments')?.webhookSecret,
+    app.get('database').url
+  )
 }

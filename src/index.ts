@@ -6,7 +6,11 @@ const main = async () => {
   logger.info({ url, database: app.get('databaseKind') }, `Internal API listening on ${url}`)
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down')
-    const force = setTimeout(() => process.exit(1), 10_000).unref()
+    // In-flight requests get `shutdownTimeoutMs` to finish; after that the process exits anyway.
+    const force = setTimeout(() => {
+      logger.error({ timeoutMs: app.get('shutdownTimeoutMs') }, 'shutdown timed out')
+      process.exit(1)
+    }, app.get('shutdownTimeoutMs')).unref()
     stop().then(
       () => {
         clearTimeout(force)

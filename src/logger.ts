@@ -1,3 +1,4 @@
+import path from 'node:path'
 import pino from 'pino'
 
 // Secrets never reach a log line, whatever object gets logged.
@@ -23,5 +24,32 @@ export const redactedPaths = [
   '*.refreshSalt'
 ]
 
-export const createLogger = (level: string) =>
-  pino({ level, redact: { paths: redactedPaths, censor: '[redacted]' } })
+export interface LoggerConfig {
+  level: string
+  /** When set, logs also go to daily files here (`api.<date>.1.log`), the last 30 days kept. */
+  dir?: string
+  keepDays?: number
+}
+
+export const createLogger = ({ level, dir, keepDays = 30 }: LoggerConfig) => {
+  const options = { level, redact: { paths: redactedPaths, censor: '[redacted]' } }
+  if (!dir || level === 'silent') return pino(options)
+  const transport = pino.transport({
+    targets: [
+      { target: 'pino/file', level, options: { destination: 1 } },
+      {
+        target: 'pino-roll',
+        level,
+        options: {
+          file: path.join(path.resolve(dir), 'api'),
+          frequency: 'daily',
+          dateFormat: 'yyyy-MM-dd',
+          extension: '.log',
+          mkdir: true,
+          limit: { count: keepDays }
+        }
+      }
+    ]
+  })
+  return pino(options, transport)
+}

@@ -1,46 +1,14 @@
 import assert from 'node:assert/strict'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { baseEnv, runCli, startProcess, stopProcess, tsx } from './helpers/process'
 
-// The real entry points as a user runs them (`npm start`, `npm run cli`), on the embedded database in a
-// fresh data directory, in child processes.
-const baseEnv = () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0' }
-  delete env.DATABASE_URL
-  return env
-}
-const tsx = (script: string) => ['--import', 'tsx', script]
-
-interface Started {
-  child: ChildProcess
-  url: string
-  output: () => string
-}
-
-const start = (env: NodeJS.ProcessEnv): Promise<Started> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsx('src/index.ts'), { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    const onData = (chunk: Buffer) => {
-      output += chunk
-      const match = output.match(/listening on (http:\/\/localhost:\d+)/)
-      if (match) resolve({ child, url: match[1], output: () => output })
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)))
-  })
-
-const stop = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => resolve(code))
-    child.kill('SIGTERM')
-  })
-
-const cli = (args: string[], env: NodeJS.ProcessEnv) =>
-  spawnSync(process.execPath, [...tsx('src/cli.ts'), ...args], { env, encoding: 'utf8', timeout: 60_000 })
+// The real entry points as a user runs them, on the embedded database in a fresh data directory.
+const start = startProcess
+const stop = stopProcess
+const cli = runCli
 
 describe('server and CLI processes (embedded database)', function () {
   this.timeout(120_000)
@@ -60,7 +28,8 @@ describe('server and CLI processes (embedded database)', function () {
     assert.equal(created.status, 0, created.stderr)
     assert.match(created.stdout, /Created user 1 <boss@example\.com> with roles admin/)
 
-    const server = await start(env)
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'internal-api-logs-'))
+    const server = await start({ ...env, LOG_DIR: logDir })
     try {
       const ready = await fetch(`${server.url}/health/ready`)
       assert.equal(ready.status, 200)
@@ -80,12 +49,18 @@ describe('server and CLI processes (embedded database)', function () {
       const second = cli(['create-user', '--email', 'x@example.com', '--password', 'another password'], env)
       assert.equal(second.status, 1)
       assert.match(second.stderr, /is in use by another process/)
-      assert.ok(!server.output().includes('password 1'), 'no password in the logs')
-      assert.match(server.output(), /"requestId":/, 'requests are logged as JSON with a request id')
-      assert.match(server.output(), /"identity":"user:1"[^\n]*"path":"\/users"/, 'with who called')
     } finally {
       assert.equal(await stop(server.child), 0, 'graceful stop exits 0')
     }
+    // Log lines pass through a worker thread when files are written too: read them once it has flushed.
+    assert.ok(!server.output().includes('password 1'), 'no password in the logs')
+    assert.match(server.output(), /"requestId":/, 'requests are logged as JSON with a request id')
+    assert.match(server.output(), /"identity":"user:1"[^\n]*"path":"\/users"/, 'with who called')
+    const [logFile] = fs.readdirSync(logDir)
+    assert.match(logFile, /^api\.\d{4}-\d\d-\d\d\.\d+\.log$/, 'a daily log file')
+    const logged = fs.readFileSync(path.join(logDir, logFile), 'utf8')
+    assert.match(logged, /"path":"\/health\/ready"/)
+    assert.ok(!logged.includes('admin password 1'))
     // The lock is released on stop: the data directory opens again and kept its rows.
     const again = cli(['create-user', '--email', 'second@example.com', '--password', 'another password'], env)
     assert.equal(again.status, 0, again.stderr)
@@ -119,13 +94,22 @@ describe('server and CLI processes (embedded database)', function () {
     assert.match(check.stderr, /products\.yaml:\d+ \/fields\/priceCents\/type/)
   })
 
-  it('refuses to start in production with the development JWT secret', () => {
-    const result = spawnSync(process.execPath, tsx('src/index.ts'), {
-      env: { ...env, NODE_ENV: 'production' },
-      encoding: 'utf8',
-      timeout: 60_000
+  it('refuses to start in production without DATABASE_URL or with a development secret', () => {
+    const start = (extra: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, tsx('src/index.ts'), {
+        env: { ...env, NODE_ENV: 'production', ...extra },
+        encoding: 'utf8',
+        timeout: 60_000
+      })
+    const secret = 'x'.repeat(40)
+    const embedded = start({ JWT_SECRET: secret, PAYMENT_WEBHOOK_SECRET: secret })
+    assert.equal(embedded.status, 1)
+    assert.match(embedded.stderr, /DATABASE_URL/)
+    const devSecret = start({
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      PAYMENT_WEBHOOK_SECRET: secret
     })
-    assert.equal(result.status, 1)
-    assert.match(result.stderr, /JWT_SECRET/)
+    assert.equal(devSecret.status, 1)
+    assert.match(devSecret.stderr, /JWT_SECRET/)
   })
 })

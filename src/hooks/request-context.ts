@@ -13,6 +13,9 @@ export const requestContext = async (context: HookContext, next: NextFunction) =
   if (!provider) return next()
   const started = process.hrtime.bigint()
   let status = context.method === 'create' ? 201 : 200
+  const transport = provider === 'socketio' ? 'socket' : provider
+  const metrics = context.app.get('metrics')
+  metrics?.requestsInFlight.inc({ transport })
   try {
     await next()
   } catch (error: any) {
@@ -20,9 +23,8 @@ export const requestContext = async (context: HookContext, next: NextFunction) =
     throw error
   } finally {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    const transport = provider === 'socketio' ? 'socket' : provider
     const labels = { transport, service: context.path, method: context.method }
-    const metrics = context.app.get('metrics')
+    metrics?.requestsInFlight.dec({ transport })
     metrics?.requestDuration.observe({ ...labels, status: String(status) }, seconds)
     if (status >= 500) metrics?.requestErrors.inc(labels)
     const identity = identityOf(context.params)

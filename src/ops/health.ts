@@ -12,9 +12,14 @@ export const health = (app: Application) => async (ctx: Context, next: Next) => 
     try {
       await app.get('knex').raw('select 1')
       ctx.body = { status: 'ok', database: app.get('databaseKind') }
-    } catch {
+    } catch (error: any) {
+      // No restart needed: the next probe pings again and answers 200 once the database is back.
       ctx.status = 503
-      ctx.body = { status: 'unavailable', database: app.get('databaseKind') }
+      ctx.body = {
+        status: 'unavailable',
+        database: app.get('databaseKind'),
+        reason: `database not reachable (${error?.code ?? 'error'})`
+      }
     }
     return
   }

@@ -21,12 +21,63 @@ export const createMetrics = () => {
       labelNames: ['transport', 'service', 'method'],
       registers: [registry]
     }),
+    requestsInFlight: new Gauge({
+      name: 'api_requests_in_flight',
+      help: 'Service calls being handled now',
+      labelNames: ['transport'],
+      registers: [registry]
+    }),
     databaseUp: new Gauge({
       name: 'api_database_up',
       help: '1 when the last database ping succeeded',
       registers: [registry]
+    }),
+    databasePool: new Gauge({
+      name: 'api_database_pool_connections',
+      help: 'Database pool connections by state',
+      labelNames: ['state'],
+      registers: [registry]
+    }),
+    socketConnections: new Gauge({
+      name: 'api_socket_connections',
+      help: 'Open Socket.io connections',
+      registers: [registry]
+    }),
+    eventsPublished: new Counter({
+      name: 'api_realtime_events_published_total',
+      help: 'Realtime events sent to at least one connection',
+      labelNames: ['service', 'event'],
+      registers: [registry]
+    }),
+    business: new Counter({
+      name: 'api_business_events_total',
+      help: 'Orders created, payments captured, refunds made',
+      labelNames: ['event'],
+      registers: [registry]
     })
   }
+}
+
+/** Counts what the spec's operators watch besides requests: sockets, realtime events and the business. */
+export const observe = (app: Application) => {
+  const metrics = app.get('metrics')
+  app.on('connection', () => metrics.socketConnections.inc())
+  app.on('disconnect', () => metrics.socketConnections.dec())
+  app.on('publish', (event: string, _channel: unknown, context: any) =>
+    metrics.eventsPublished.inc({ service: context?.path ?? 'unknown', event })
+  )
+  const count = (event: string) => () => metrics.business.inc({ event })
+  app.service('orders').on('created', count('order_created'))
+  app.service('refunds').on('created', count('refund_created'))
+  app
+    .service('payments')
+    .on(
+      'created',
+      (payment: any) => payment.status === 'captured' && metrics.business.inc({ event: 'payment_captured' })
+    )
+  app.service('payments').on('patched', (_payment: any, context: any) => {
+    if (context?.params?.transition?.to === 'captured') metrics.business.inc({ event: 'payment_captured' })
+  })
 }
 
 export type Metrics = ReturnType<typeof createMetrics>
@@ -40,6 +91,12 @@ export const metricsEndpoint = (app: Application) => async (ctx: Context, next: 
     metrics.databaseUp.set(1)
   } catch {
     metrics.databaseUp.set(0)
+  }
+  const pool = (app.get('knex').client as any).pool
+  if (pool) {
+    metrics.databasePool.set({ state: 'used' }, pool.numUsed())
+    metrics.databasePool.set({ state: 'free' }, pool.numFree())
+    metrics.databasePool.set({ state: 'pending' }, pool.numPendingAcquires())
   }
   ctx.set('Content-Type', metrics.registry.contentType)
   ctx.body = await metrics.registry.metrics()

@@ -44,7 +44,7 @@ export const isolatedApp = async (resourcesDir: string): Promise<IsolatedApp> =>
   fs.rmSync(dir, { recursive: true, force: true })
   const app = feathers()
   app.set('knex', db.knex)
-  app.set('logger', createLogger('silent'))
+  app.set('logger', createLogger({ level: 'silent' }))
   registerResources(app as any, resources)
   return {
     app,

@@ -1,0 +1,43 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+
+// The real entry points as a user runs them (`npm start`, `npm run cli`), in child processes.
+
+/** The test environment on the embedded database (DATABASE_URL removed), logging at info level. */
+export const baseEnv = () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0' }
+  delete env.DATABASE_URL
+  return env
+}
+
+export const tsx = (script: string) => ['--import', 'tsx', script]
+
+export interface Started {
+  child: ChildProcess
+  url: string
+  output: () => string
+}
+
+/** `npm start` with `env`; resolves once the server says where it listens. */
+export const startProcess = (env: NodeJS.ProcessEnv): Promise<Started> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, tsx('src/index.ts'), { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    const onData = (chunk: Buffer) => {
+      output += chunk
+      const match = output.match(/listening on (http:\/\/localhost:\d+)/)
+      if (match) resolve({ child, url: match[1], output: () => output })
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)))
+  })
+
+/** SIGTERM, as a process manager stops it; resolves with the exit code. */
+export const stopProcess = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code))
+    child.kill('SIGTERM')
+  })
+
+export const runCli = (args: string[], env: NodeJS.ProcessEnv) =>
+  spawnSync(process.execPath, [...tsx('src/cli.ts'), ...args], { env, encoding: 'utf8', timeout: 60_000 })
