@@ -136,6 +136,19 @@ export const orderLifecycle: Behaviour = {
         await next()
         const order = context.result
         await replaceLines(trx, order.id, priced.lines)
+        await context.app
+          .service('order-history' as any)
+          .create(
+            {
+              orderId: order.id,
+              userId: order.userId,
+              transition: 'create',
+              fromStatus: '',
+              toStatus: order.status,
+              actorId: context.params.user?.id ?? null
+            },
+            { transaction: context.params.transaction }
+          )
         await moveReserved(context, order.id, priced.lines, 'reserve')
         await withItems(context, order)
       }
@@ -202,6 +215,19 @@ export const orderLifecycle: Behaviour = {
           context.data = { ...data, totalCents: priced.totalCents, currency: priced.currency }
         }
         await next()
+        if (transition) {
+          await context.app.service('order-history' as any).create(
+            {
+              orderId: current.id,
+              userId: current.userId,
+              transition: transition.name,
+              fromStatus: transition.from,
+              toStatus: transition.to,
+              actorId: params.user?.id ?? null
+            },
+            { transaction: params.transaction }
+          )
+        }
         if (transition?.to === 'cancelled') {
           await releaseAll(context, current.id)
           // A late capture must find its payment cancelled, not charge a cancelled order.

@@ -22,6 +22,10 @@ import type {
   InventoryData,
   InventoryPatch,
   InventoryQuery,
+  OrderHistory,
+  OrderHistoryData,
+  OrderHistoryPatch,
+  OrderHistoryQuery,
   OrderItem,
   OrderItemData,
   OrderItemPatch,
@@ -82,6 +86,13 @@ export interface ClientServiceTypes {
     InventoryPatch,
     Paginated<Inventory>,
     Params<InventoryQuery>
+  >
+  'order-history': ClientService<
+    OrderHistory,
+    OrderHistoryData,
+    OrderHistoryPatch,
+    Paginated<OrderHistory>,
+    Params<OrderHistoryQuery>
   >
   'order-items': ClientService<OrderItem, OrderItemData, OrderItemPatch, OrderItem[], Params<OrderItemQuery>>
   orders: ClientService<Order, OrderData, OrderPatch, Paginated<Order>, Params<OrderQuery>>

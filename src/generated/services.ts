@@ -9,6 +9,7 @@ export interface ServiceTypes {
   categories: ResourceService
   'idempotency-keys': ResourceService
   inventory: ResourceService
+  'order-history': ResourceService
   'order-items': ResourceService
   orders: ResourceService
   'payment-events': ResourceService

@@ -544,6 +544,89 @@ export interface InventoryQuery {
   )[]
 }
 
+/** A record of /order-history: The status history of orders, readable by the order's owner and by staff. Never written through the API. */
+export interface OrderHistory {
+  id: number
+  orderId: number
+  /** the order's owner */
+  userId: number
+  transition: string
+  fromStatus: string
+  toStatus: string
+  /** who asked for it; empty for the system */
+  actorId: number | null
+  reason: string | null
+  /** @format date-time */
+  createdAt: string
+}
+
+/** The body of create and update on /order-history. */
+export interface OrderHistoryData {
+  orderId: number
+  /** the order's owner */
+  userId?: number
+  transition: string
+  fromStatus: string
+  toStatus: string
+  /** who asked for it; empty for the system */
+  actorId?: number | null
+  reason?: string | null
+}
+
+/** The body of patch on /order-history. */
+export interface OrderHistoryPatch {
+  orderId?: number
+  /** the order's owner */
+  userId?: number
+  transition?: string
+  fromStatus?: string
+  toStatus?: string
+  /** who asked for it; empty for the system */
+  actorId?: number | null
+  reason?: string | null
+}
+
+/** The query of find on /order-history (and of get, patch and remove by id). */
+export interface OrderHistoryQuery {
+  orderId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  toStatus?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  createdAt?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  $limit?: number
+  $skip?: number
+  $sort?: { createdAt?: 1 | -1 }
+  $select?: (
+    | 'id'
+    | 'orderId'
+    | 'userId'
+    | 'transition'
+    | 'fromStatus'
+    | 'toStatus'
+    | 'actorId'
+    | 'reason'
+    | 'createdAt'
+  )[]
+}
+
 /** A record of /order-items: Order lines with the unit price snapshotted at order time. Returned inside GET /orders/:id. */
 export interface OrderItem {
   id: number

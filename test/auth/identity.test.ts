@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { api, unique, userWithRoles, type TestUser } from '../helpers/server'
+import { closeClients, openClient } from '../helpers/socket'
 
 const login = (email: string, password: string, headers: Record<string, string> = {}) =>
   api('POST', '/authentication', { body: { strategy: 'local', email, password }, headers })
@@ -458,5 +459,34 @@ describe('identity: attacks that must fail', () => {
       body: { password: 'new password 1', currentPassword: 'wrong guess 5' }
     })
     assert.equal(blocked.status, 429)
+  })
+})
+
+describe('identity: no route raises its own rights', () => {
+  after(closeClients)
+
+  it('refuses roles in batches and over Socket.io as over REST', async () => {
+    const body = { email: `${unique('batch')}@example.com`, password: 'long enough 1', name: 'Batch' }
+    const batch = await api('POST', '/users', { body: [{ ...body, roles: ['admin'] }] })
+    assert.equal(batch.status, 400)
+    const plainBatch = await api('POST', '/users', {
+      body: [body, { ...body, email: `${unique()}@example.com` }]
+    })
+    assert.ok([400, 405].includes(plainBatch.status), `batch create is refused: ${plainBatch.status}`)
+
+    const me = await userWithRoles(['customer'])
+    const { client } = await openClient(me, [])
+    await assert.rejects(client.service('users').patch(me.id, { roles: ['admin'] }), { code: 400 })
+    await assert.rejects(client.service('users').patch(null, { roles: ['admin'] }), (error: any) =>
+      [400, 405].includes(error.code)
+    )
+    const anonymous = await openClient(undefined, [])
+    await assert.rejects(
+      anonymous.client
+        .service('users')
+        .create({ ...body, email: `${unique()}@example.com`, roles: ['admin'] }),
+      { code: 400 }
+    )
+    assert.deepEqual((await api('GET', '/users/me', { token: me.token })).body.roles, ['customer'])
   })
 })

@@ -294,3 +294,49 @@ describe('commerce: inventory and orders (REST)', () => {
     })
   })
 })
+
+describe('commerce: order history', () => {
+  it('records every status change, readable by the owner and staff only', async () => {
+    const admin = await userWithRoles(['admin'])
+    const owner = await userWithRoles(['customer'])
+    const other = await userWithRoles(['customer'])
+    const product = (
+      await api('POST', '/products', {
+        token: admin.token,
+        body: { sku: unique('H'), name: 'Historic', priceCents: 10, currency: 'EUR', status: 'active' }
+      })
+    ).body
+    await api('POST', '/inventory', {
+      token: admin.token,
+      body: { productId: product.id, kind: 'receive', quantity: 2 }
+    })
+    const order = (
+      await api('POST', '/orders', {
+        token: owner.token,
+        body: { items: [{ productId: product.id, quantity: 1 }] }
+      })
+    ).body
+    const { app } = await testServer()
+    await app.service('orders').patch(order.id, { status: 'paid' })
+    await api('PATCH', `/orders/${order.id}`, { token: admin.token, body: { status: 'shipped' } })
+    await api('PATCH', `/orders/${order.id}`, { token: admin.token, body: { status: 'delivered' } })
+    const history = await api('GET', `/order-history?orderId=${order.id}&$sort[createdAt]=1`, {
+      token: owner.token
+    })
+    assert.equal(history.status, 200)
+    assert.deepEqual(
+      history.body.data.map((h: any) => [h.transition, h.fromStatus, h.toStatus]),
+      [
+        ['create', '', 'pending'],
+        ['pay', 'pending', 'paid'],
+        ['ship', 'paid', 'shipped'],
+        ['deliver', 'shipped', 'delivered']
+      ]
+    )
+    assert.equal(history.body.data[2].actorId, admin.id)
+    assert.equal(history.body.data[1].actorId, null, 'the system paid it')
+    const theirs = await api('GET', `/order-history?orderId=${order.id}`, { token: other.token })
+    assert.equal(theirs.body.total, 0)
+    assert.equal((await api('POST', '/order-history', { token: admin.token, body: {} })).status, 405)
+  })
+})
