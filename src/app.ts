@@ -13,6 +13,7 @@ import { allowedOrigin, bodyError, errorHandler, requestLog } from './http'
 import { loadDeclarations } from './engine/load'
 import { health } from './ops/health'
 import { createMetrics, metricsEndpoint, observe } from './ops/metrics'
+import { openApiEndpoints } from './ops/openapi'
 import { createRateLimiter } from './auth/rate-limit'
 import { paymentWebhook } from './payments/webhook'
 
@@ -33,6 +34,7 @@ export const createApp = async (): Promise<Application> => {
   app.set('metrics', createMetrics())
   app.use(health(app))
   app.use(metricsEndpoint(app))
+  app.use(openApiEndpoints(app))
   app.use(serveStatic(app.get('public')))
   app.use(paymentWebhook(app)) // before the body parser: verifies the signature over the raw body
   app.use(parseAuthentication())

@@ -10,7 +10,10 @@ Commands:
   migrate:make <name>        write a migration from the difference between declarations and the snapshot
   generate                   write TypeScript types and the typed service map to src/generated/
   create-user --email <e> --password <p> [--role <role> ...] [--name <n>]
-                             create a user (e.g. the first admin) on the configured database`
+                             create a user (e.g. the first admin) on the configured database
+  backup                     write a timestamped backup into backup.dir (BACKUP_DIR), print its path, and
+                             delete backups older than backup.keepDays (BACKUP_KEEP_DAYS)
+  restore <file>             replace the configured database's contents with a backup's`
 
 const resourcesDir = () => config.get<string>('resourcesDir')
 
@@ -75,6 +78,14 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
       roles: values.role ?? []
     })
     console.log(`Created user ${user.id} <${user.email}> with roles ${(user.roles as string[]).join(', ')}`)
+  },
+  async backup() {
+    const { backup } = await import('./cli/backup')
+    await backup()
+  },
+  async restore(args) {
+    const { restore } = await import('./cli/backup')
+    await restore(args[0])
   }
 }
 

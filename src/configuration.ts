@@ -35,6 +35,11 @@ export const configurationSchema = Type.Intersect([
       })
     ),
     shutdownTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+    // `npm run backup` (src/cli/backup.ts): where backups go and how many days of them are kept.
+    backup: Type.Object({
+      dir: Type.String({ minLength: 1 }),
+      keepDays: Type.Number({ exclusiveMinimum: 0, maximum: 3650 })
+    }),
     log: Type.Object({
       dir: Type.String(),
       keepDays: Type.Integer({ minimum: 1, maximum: 3650 }),

@@ -1,4 +1,4 @@
-import { BadRequest, Conflict } from '@feathersjs/errors'
+import { BadRequest, Conflict, Forbidden } from '@feathersjs/errors'
 import type { Knex } from 'knex'
 import type { Behaviour } from './types'
 
@@ -36,6 +36,9 @@ export const inventoryLedger: Behaviour = {
       async (context, next) => {
         const { data, params } = context
         if (params.provider) {
+          if (!['receive', 'adjust'].includes(data.kind)) {
+            throw new Forbidden(`Only orders ${data.kind} stock; receive or adjust it here`)
+          }
           if (data.kind === 'receive' && !(data.quantity > 0))
             throw invalid('quantity', 'must be positive to receive stock')
           if (data.kind === 'adjust' && data.quantity === 0) throw invalid('quantity', 'must not be 0')

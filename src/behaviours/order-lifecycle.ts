@@ -136,19 +136,17 @@ export const orderLifecycle: Behaviour = {
         await next()
         const order = context.result
         await replaceLines(trx, order.id, priced.lines)
-        await context.app
-          .service('order-history' as any)
-          .create(
-            {
-              orderId: order.id,
-              userId: order.userId,
-              transition: 'create',
-              fromStatus: '',
-              toStatus: order.status,
-              actorId: context.params.user?.id ?? null
-            },
-            { transaction: context.params.transaction }
-          )
+        await context.app.service('order-history' as any).create(
+          {
+            orderId: order.id,
+            userId: order.userId,
+            transition: 'create',
+            fromStatus: '',
+            toStatus: order.status,
+            actorId: context.params.user?.id ?? null
+          },
+          { transaction: context.params.transaction }
+        )
         await moveReserved(context, order.id, priced.lines, 'reserve')
         await withItems(context, order)
       }
@@ -167,6 +165,8 @@ export const orderLifecycle: Behaviour = {
         ) {
           throw invalid('status', 'changes alone: send other changes in a separate request')
         }
+        // Within the caller's row scope first: someone else's order is a 404 before any rule says anything.
+        await context.self._get(context.id, { query: params.query, transaction: params.transaction })
         const current = await trx('orders').where({ id: context.id }).forUpdate().first()
         const editsOrder =
           items !== undefined || data.note !== undefined || data.shippingAddress !== undefined
@@ -183,7 +183,10 @@ export const orderLifecycle: Behaviour = {
         }
         if (
           items !== undefined &&
-          (await trx('payments').where({ orderId: current.id, status: 'pending' }).first())
+          (await trx('payments')
+            .where({ orderId: current.id })
+            .whereIn('status', ['pending', 'authorized'])
+            .first())
         ) {
           throw new Conflict(`Order ${current.id} has a payment in progress; its items cannot change now`, {
             field: 'items'
@@ -199,18 +202,12 @@ export const orderLifecycle: Behaviour = {
             productId,
             quantity: (after.get(productId) ?? 0) - (before.get(productId) ?? 0)
           }))
-          await moveReserved(
-            context,
-            current.id,
-            deltas.filter((d) => d.quantity < 0).map((d) => ({ ...d, quantity: -d.quantity })),
-            'release'
-          )
-          await moveReserved(
-            context,
-            current.id,
-            deltas.filter((d) => d.quantity > 0),
-            'reserve'
-          )
+          // One pass in product order (as every reservation goes): no two requests lock products crosswise.
+          for (const { productId, quantity } of deltas) {
+            if (quantity > 0) await moveReserved(context, current.id, [{ productId, quantity }], 'reserve')
+            if (quantity < 0)
+              await moveReserved(context, current.id, [{ productId, quantity: -quantity }], 'release')
+          }
           await replaceLines(trx, current.id, priced.lines)
           context.data = { ...data, totalCents: priced.totalCents, currency: priced.currency }
         }
@@ -234,6 +231,10 @@ export const orderLifecycle: Behaviour = {
           await cancelOpenPayments(context.app, current.id, params)
         }
         if (transition?.name === 'cancelPaid') await refundInFull(context, current.id)
+        // Refunded in full before it was shipped: the goods stay in stock (a cancelled order released them already).
+        if (transition?.to === 'refunded' && ['paid', 'partially_refunded'].includes(transition.from)) {
+          await releaseAll(context, current.id)
+        }
         if (transition?.to === 'shipped') {
           for (const line of await storedLines(trx, [current.id])) {
             await ledger(context, {

@@ -25,7 +25,7 @@ export interface Database {
 export const MEMORY = 'memory://'
 
 /** Only one process may open an embedded data directory: two would silently lose rows. */
-const lockDataDir = async (dataDir: string) => {
+export const lockDataDir = async (dataDir: string) => {
   fs.mkdirSync(dataDir, { recursive: true })
   try {
     return await lockfile.lock(dataDir, { stale: 10_000, update: 2_000, realpath: false })

@@ -89,6 +89,15 @@ export const applyRoles = (
   const builtIn = [PUBLIC, AUTHENTICATED, OWNER]
   const declared = Object.keys(roles).sort().join(', ')
   for (const resource of resources) {
+    for (const [name, transition] of Object.entries(resource.states?.transitions ?? {})) {
+      for (const role of transition.roles.filter((role) => role !== OWNER && !roles[role])) {
+        problems.push({
+          file: resource.file,
+          pointer: ['states', 'transitions', name, 'roles'],
+          message: `unknown role '${role}' (declare it in ${ROLES_FILE})`
+        })
+      }
+    }
     // A field holding a user's roles must offer exactly the declared roles.
     const listed = (resource.fields.roles?.schema as any)?.items?.enum as string[] | undefined
     if (listed && [...listed].sort().join(', ') !== declared) {

@@ -134,6 +134,13 @@ export const idempotency = (resource: ResourceDeclaration) => {
           { errors: [{ field: 'Idempotency-Key', message: 'was used for a different request' }] }
         )
       }
+      // A record the caller may no longer see is not replayed to them (their rights may have changed).
+      if (context.id !== undefined && context.id !== null && context.method !== 'remove') {
+        await context.self._get(context.id, {
+          query: context.params.query,
+          transaction: context.params.transaction
+        })
+      }
       context.result = stored.response
       // The first request already published its event; a replay changes nothing, so it announces nothing.
       context.event = null

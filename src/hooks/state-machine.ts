@@ -3,7 +3,7 @@ import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { ResourceDeclaration, Transition } from '../engine/declaration'
 import { ownerField } from '../engine/policy'
 
-/** Who may request a transition: the server any; API keys any but system ones; users by role or ownership. */
+/** Who may request a transition: the server any; users by role or ownership; API keys none (no role to name). */
 const mayRequest = (
   context: HookContext,
   resource: ResourceDeclaration,
@@ -13,7 +13,7 @@ const mayRequest = (
   const { provider, user, apiKey } = context.params
   if (!provider) return true
   if (transition.system) return false
-  if (apiKey) return true
+  if (apiKey) return false
   const owner = ownerField(resource)
   return transition.roles.some((role) =>
     role === 'owner' ? owner !== undefined && user && record[owner] === user.id : user?.roles?.includes(role)
@@ -38,7 +38,14 @@ export const stateMachine = (resource: ResourceDeclaration) => {
       }
       return next()
     }
-    if (target === undefined) return next()
+    if (target === undefined) {
+      // A replacement (PUT) that leaves the state out keeps it: only a transition changes it.
+      if (context.method === 'update' && context.id !== null && context.id !== undefined) {
+        const record = await context.self._get(context.id, context.params)
+        context.data = { ...context.data, [field]: record[field] }
+      }
+      return next()
+    }
     if (context.id === null || context.id === undefined)
       throw new BadRequest(`Change ${field} one record at a time`)
     // Visibility first (the caller's row scope: someone else's record is a 404), then the lock.

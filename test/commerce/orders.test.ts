@@ -340,3 +340,121 @@ describe('commerce: order history', () => {
     assert.equal((await api('POST', '/order-history', { token: admin.token, body: {} })).status, 405)
   })
 })
+
+describe('commerce: review fixes', () => {
+  let admin: TestUser
+  let owner: TestUser
+  const stocked = async (stock: number, priceCents = 1000) => {
+    const product = (
+      await api('POST', '/products', {
+        token: admin.token,
+        body: { sku: unique('F'), name: 'Fix', priceCents, currency: 'USD', status: 'active' }
+      })
+    ).body
+    await api('POST', '/inventory', {
+      token: admin.token,
+      body: { productId: product.id, kind: 'receive', quantity: stock }
+    })
+    return product
+  }
+  const stockOf = async (id: number) =>
+    (await api('GET', `/products/${id}`, { token: admin.token })).body.stock
+  const paidOrder = async (productId: number, quantity: number) => {
+    const order = (
+      await api('POST', '/orders', { token: owner.token, body: { items: [{ productId, quantity }] } })
+    ).body
+    const payment = await api('POST', '/payments', {
+      token: owner.token,
+      body: { orderId: order.id, paymentMethod: 'sim_succeed' }
+    })
+    return { order, payment: payment.body }
+  }
+
+  before(async () => {
+    admin = await userWithRoles(['admin'])
+    owner = await userWithRoles(['customer'])
+  })
+
+  it("answers 404 to any change of another customer's order, whatever its state", async () => {
+    const product = await stocked(3)
+    const { order } = await paidOrder(product.id, 1)
+    const other = await userWithRoles(['customer'])
+    for (const body of [
+      { note: 'x' },
+      { items: [{ productId: product.id, quantity: 999 }] },
+      { status: 'cancelled' }
+    ]) {
+      assert.equal(
+        (await api('PATCH', `/orders/${order.id}`, { token: other.token, body })).status,
+        404,
+        JSON.stringify(body)
+      )
+    }
+    assert.equal(
+      (await api('PATCH', '/orders/99999999', { token: admin.token, body: { note: 'x' } })).status,
+      404
+    )
+  })
+
+  it('returns the stock of a paid order refunded in full before shipping', async () => {
+    const product = await stocked(5)
+    const { payment } = await paidOrder(product.id, 2)
+    assert.equal(await stockOf(product.id), 3)
+    const refund = await api('POST', '/refunds', {
+      token: admin.token,
+      body: { paymentId: payment.id, amountCents: 2000, reason: 'gone' }
+    })
+    assert.equal(refund.status, 201, JSON.stringify(refund.body))
+    assert.equal(await stockOf(product.id), 5)
+  })
+
+  it('still ships or cancels a partially refunded order', async () => {
+    const product = await stocked(5)
+    const { order, payment } = await paidOrder(product.id, 2)
+    await api('POST', '/refunds', {
+      token: admin.token,
+      body: { paymentId: payment.id, amountCents: 100, reason: 'dent' }
+    })
+    const shipped = await api('PATCH', `/orders/${order.id}`, {
+      token: admin.token,
+      body: { status: 'shipped' }
+    })
+    assert.equal(shipped.status, 200, JSON.stringify(shipped.body))
+    assert.equal(shipped.body.status, 'shipped')
+  })
+
+  it('lets no API key change order states or move reserved stock', async () => {
+    const product = await stocked(5)
+    const order = (
+      await api('POST', '/orders', {
+        token: owner.token,
+        body: { items: [{ productId: product.id, quantity: 1 }] }
+      })
+    ).body
+    const key = (
+      await api('POST', '/api-keys', {
+        token: admin.token,
+        body: {
+          name: 'ops',
+          scopes: [
+            { resource: 'orders', methods: ['get', 'patch'] },
+            { resource: 'inventory', methods: ['create'] }
+          ]
+        }
+      })
+    ).body.key
+    const cancel = await api('PATCH', `/orders/${order.id}`, {
+      headers: { 'x-api-key': key },
+      body: { status: 'cancelled' }
+    })
+    assert.equal(cancel.status, 409)
+    for (const kind of ['reserve', 'release', 'ship']) {
+      const moved = await api('POST', '/inventory', {
+        headers: { 'x-api-key': key },
+        body: { productId: product.id, kind, quantity: 1 }
+      })
+      assert.equal(moved.status, 403, kind)
+    }
+    assert.equal(await stockOf(product.id), 4)
+  })
+})
