@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { baseEnv, runCli, startProcess, stopProcess, tsx } from './helpers/process'
@@ -65,6 +66,41 @@ describe('server and CLI processes (embedded database)', function () {
     const again = cli(['create-user', '--email', 'second@example.com', '--password', 'another password'], env)
     assert.equal(again.status, 0, again.stderr)
     assert.match(again.stdout, /Created user 2 /)
+  })
+
+  it('on SIGTERM finishes the request in flight, refuses new ones, and exits 0', async () => {
+    const server = await start(env)
+    const { hostname, port } = new URL(server.url)
+    const body = JSON.stringify({ email: 'late@example.com', password: 'long enough 1', name: 'Late' })
+    // A request whose body is still arriving when the signal comes.
+    const inFlight = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const request = http.request(
+        {
+          host: hostname,
+          port,
+          method: 'POST',
+          path: '/users',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+        },
+        (response) => {
+          let text = ''
+          response.on('data', (chunk) => (text += chunk))
+          response.on('end', () => resolve({ status: response.statusCode!, text }))
+        }
+      )
+      request.on('error', reject)
+      request.write(body.slice(0, 10))
+      setTimeout(() => {
+        server.child.kill('SIGTERM')
+        setTimeout(() => request.end(body.slice(10)), 300)
+      }, 200)
+    })
+    const exited = new Promise<number | null>((resolve) => server.child.on('exit', (code) => resolve(code)))
+    const finished = await inFlight
+    assert.equal(finished.status, 201, finished.text)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await assert.rejects(fetch(`${server.url}/health/live`), 'no new connections once stopping')
+    assert.equal(await exited, 0)
   })
 
   it('refuses to start on a bad declaration, naming file and path, and migrates nothing', () => {
