@@ -12,6 +12,7 @@ import { channels, trackSockets } from './channels'
 import { allowedOrigin, bodyError, errorHandler, requestLog } from './http'
 import { loadDeclarations } from './engine/load'
 import { health } from './ops/health'
+import { instanceSync } from './ops/sync'
 import { createMetrics, metricsEndpoint, observe } from './ops/metrics'
 import { openApiEndpoints } from './ops/openapi'
 import { createRateLimiter } from './auth/rate-limit'
@@ -51,6 +52,8 @@ export const createApp = async (): Promise<Application> => {
       trackSockets
     )
   )
+  // Before the services: feathers-sync wraps the events of every service registered after it.
+  app.configure(instanceSync)
   await database(app)
   app.set(
     'rateLimiter',

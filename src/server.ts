@@ -2,6 +2,7 @@ import type { Server } from 'node:http'
 import type { Application } from './declarations'
 import { createApp } from './app'
 import { runMigrations } from './database/migrate'
+import { closeSync, syncReady } from './ops/sync'
 
 export interface RunningServer {
   app: Application
@@ -21,6 +22,7 @@ export const startServer = async (port?: number): Promise<RunningServer> => {
     await app.get('closeDatabase')()
     throw error
   }
+  await syncReady(app)
   const server = await app.listen(port ?? app.get('port'))
   const address = server.address()
   const actualPort = typeof address === 'object' && address ? address.port : Number(port)
@@ -29,6 +31,8 @@ export const startServer = async (port?: number): Promise<RunningServer> => {
     (stopping ??= (async () => {
       // app.teardown closes the HTTP server and Socket.io; then the database goes.
       await app.teardown()
+      await closeSync(app)
+      await app.get('rateLimiter').close()
       await app.get('closeDatabase')()
     })())
   return { app, server, port: actualPort, url: `http://localhost:${actualPort}`, stop }
