@@ -6,6 +6,7 @@ import {
 import { LocalStrategy } from '@feathersjs/authentication-local'
 import type { NullableId, Params } from '@feathersjs/feathers'
 import { NotAuthenticated } from '@feathersjs/errors'
+import { createSecretKey, type KeyObject } from 'node:crypto'
 import jwt from 'jsonwebtoken'
 import type { Application } from '../declarations'
 import { recordMask } from '../hooks/mask-result'
@@ -28,6 +29,20 @@ declare module '../declarations' {
 export class SessionAuthenticationService extends AuthenticationService {
   get application() {
     return this.app as Application
+  }
+
+  // HMAC with a string secret imports the key on every call (~0.5 ms); a KeyObject made once costs ~10 µs.
+  private key?: KeyObject
+  private get secretKey() {
+    return (this.key ??= createSecretKey(Buffer.from(this.configuration.secret)))
+  }
+
+  async createAccessToken(payload: string | object | Buffer, options?: any, secret?: string) {
+    return super.createAccessToken(payload, options, secret ?? (this.secretKey as any))
+  }
+
+  async verifyAccessToken(accessToken: string, options?: any, secret?: string) {
+    return super.verifyAccessToken(accessToken, options, secret ?? (this.secretKey as any))
   }
 
   private async authenticateLimited(data: AuthenticationRequest, params: Params) {
