@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { api, testServer, unique, userWithRoles, type TestUser } from '../helpers/server'
+import { stockedProduct } from '../helpers/commerce'
 
 // Real concurrent HTTP requests; on PostgreSQL (CI's second run) they really race.
 describe('commerce: invariants under concurrency', () => {
@@ -11,19 +12,8 @@ describe('commerce: invariants under concurrency', () => {
     customers = await Promise.all(Array.from({ length: 5 }, () => userWithRoles(['customer'])))
   })
 
-  const productWithStock = async (stock: number) => {
-    const product = (
-      await api('POST', '/products', {
-        token: admin.token,
-        body: { sku: unique('C'), name: 'Contended', priceCents: 700, currency: 'KRW', status: 'active' }
-      })
-    ).body
-    await api('POST', '/inventory', {
-      token: admin.token,
-      body: { productId: product.id, kind: 'receive', quantity: stock }
-    })
-    return product
-  }
+  const productWithStock = (stock: number) =>
+    stockedProduct(admin, { stock, priceCents: 700, currency: 'KRW' })
 
   it('never oversells: 50 concurrent orders for a stock of 10 make exactly 10 orders and stock 0', async () => {
     const product = await productWithStock(10)

@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict'
 import { api, testServer, unique, userWithRoles, type TestUser } from '../helpers/server'
+import { stockedProduct } from '../helpers/commerce'
 
 describe('commerce: inventory and orders (REST)', () => {
   let admin: TestUser
   let catalog: TestUser
   let customer: TestUser
 
-  const newProduct = async (stock: number, priceCents = 1250, currency = 'USD') => {
-    const product = (
-      await api('POST', '/products', {
-        token: admin.token,
-        body: { sku: unique('O'), name: `Orderable ${unique()}`, priceCents, currency, status: 'active' }
-      })
-    ).body
-    if (stock) {
-      const receipt = await api('POST', '/inventory', {
-        token: catalog.token,
-        body: { productId: product.id, kind: 'receive', quantity: stock, reason: 'initial stock' }
-      })
-      assert.equal(receipt.status, 201, JSON.stringify(receipt.body))
-    }
-    return product
-  }
+  const newProduct = (stock: number, priceCents = 1250, currency = 'USD') =>
+    stockedProduct(catalog, { stock, priceCents, currency })
   const stockOf = async (id: number) =>
     (await api('GET', `/products/${id}`, { token: admin.token })).body.stock
   const order = (user: TestUser, items: { productId: number; quantity: number }[], extra = {}) =>
@@ -344,19 +331,7 @@ describe('commerce: order history', () => {
 describe('commerce: review fixes', () => {
   let admin: TestUser
   let owner: TestUser
-  const stocked = async (stock: number, priceCents = 1000) => {
-    const product = (
-      await api('POST', '/products', {
-        token: admin.token,
-        body: { sku: unique('F'), name: 'Fix', priceCents, currency: 'USD', status: 'active' }
-      })
-    ).body
-    await api('POST', '/inventory', {
-      token: admin.token,
-      body: { productId: product.id, kind: 'receive', quantity: stock }
-    })
-    return product
-  }
+  const stocked = (stock: number, priceCents = 1000) => stockedProduct(admin, { stock, priceCents })
   const stockOf = async (id: number) =>
     (await api('GET', `/products/${id}`, { token: admin.token })).body.stock
   const paidOrder = async (productId: number, quantity: number) => {

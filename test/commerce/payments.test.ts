@@ -2,47 +2,9 @@ import assert from 'node:assert/strict'
 import { feathers, socketio, authentication as authenticationClient } from '@feathersjs/client'
 import { io, type Socket } from 'socket.io-client'
 import { api, testServer, unique, userWithRoles, type TestUser } from '../helpers/server'
+import { pendingOrder } from '../helpers/commerce'
 import { signatureHeader, verifySignature } from '../../src/payments/signature'
 import { assertDeployable } from '../../src/configuration'
-
-// Orders are real: an active product priced at the wanted total (one per price), with stock, ordered once.
-let staff: Promise<TestUser> | undefined
-const productsByPrice = new Map<number, Promise<number>>()
-const productPriced = (priceCents: number) => {
-  if (!productsByPrice.has(priceCents)) {
-    productsByPrice.set(
-      priceCents,
-      (async () => {
-        const admin = await (staff ??= userWithRoles(['admin']))
-        const product = await api('POST', '/products', {
-          token: admin.token,
-          body: { sku: unique('PAY'), name: 'Payable', priceCents, currency: 'USD', status: 'active' }
-        })
-        assert.equal(product.status, 201, JSON.stringify(product.body))
-        const receipt = await api('POST', '/inventory', {
-          token: admin.token,
-          body: { productId: product.body.id, kind: 'receive', quantity: 100_000, reason: 'payments tests' }
-        })
-        assert.equal(receipt.status, 201, JSON.stringify(receipt.body))
-        return product.body.id as number
-      })()
-    )
-  }
-  return productsByPrice.get(priceCents)!
-}
-
-/** A pending order of `totalCents` USD placed by `user` through POST /orders. */
-const pendingOrder = async (user: TestUser, totalCents = 5000) => {
-  const productId = await productPriced(totalCents)
-  const { status, body } = await api('POST', '/orders', {
-    token: user.token,
-    body: { items: [{ productId, quantity: 1 }] }
-  })
-  assert.equal(status, 201, JSON.stringify(body))
-  assert.equal(body.totalCents, totalCents)
-  assert.equal(body.status, 'pending')
-  return body
-}
 
 const pay = (user: TestUser, orderId: number, paymentMethod: string) =>
   api('POST', '/payments', { token: user.token, body: { orderId, paymentMethod } })

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict'
+import { api, unique, userWithRoles, type TestUser } from './server'
+
+/** An active product with `stock` received through the inventory ledger, created by an admin. */
+export const stockedProduct = async (
+  admin: TestUser,
+  {
+    stock,
+    priceCents = 1000,
+    currency = 'USD',
+    status = 'active'
+  }: { stock: number; priceCents?: number; currency?: string; status?: string }
+) => {
+  const product = await api('POST', '/products', {
+    token: admin.token,
+    body: { sku: unique('P'), name: `Product ${unique()}`, priceCents, currency, status }
+  })
+  assert.equal(product.status, 201, JSON.stringify(product.body))
+  if (stock) {
+    const receipt = await api('POST', '/inventory', {
+      token: admin.token,
+      body: { productId: product.body.id, kind: 'receive', quantity: stock, reason: 'test stock' }
+    })
+    assert.equal(receipt.status, 201, JSON.stringify(receipt.body))
+  }
+  return product.body
+}
+
+// Orders are real: an active product priced at the wanted total (one per price), with stock, ordered once.
+let staff: Promise<TestUser> | undefined
+const productsByPrice = new Map<number, Promise<number>>()
+const productPriced = (priceCents: number) => {
+  if (!productsByPrice.has(priceCents)) {
+    productsByPrice.set(
+      priceCents,
+      (async () => {
+        const admin = await (staff ??= userWithRoles(['admin']))
+        return (await stockedProduct(admin, { stock: 100_000, priceCents })).id as number
+      })()
+    )
+  }
+  return productsByPrice.get(priceCents)!
+}
+
+/** A pending order of `totalCents` USD placed by `user` through POST /orders. */
+export const pendingOrder = async (user: TestUser, totalCents = 5000) => {
+  const productId = await productPriced(totalCents)
+  const { status, body } = await api('POST', '/orders', {
+    token: user.token,
+    body: { items: [{ productId, quantity: 1 }] }
+  })
+  assert.equal(status, 201, JSON.stringify(body))
+  assert.equal(body.totalCents, totalCents)
+  assert.equal(body.status, 'pending')
+  return body
+}
+
+/** A paid order and its captured payment. */
+export const capturedPayment = async (user: TestUser, totalCents = 5000) => {
+  const order = await pendingOrder(user, totalCents)
+  const { status, body } = await api('POST', '/payments', {
+    token: user.token,
+    body: { orderId: order.id, paymentMethod: 'sim_succeed' }
+  })
+  assert.equal(status, 201, JSON.stringify(body))
+  assert.equal(body.status, 'captured')
+  return { order, payment: body }
+}
