@@ -36,7 +36,8 @@ export const createApp = async (): Promise<Application> => {
   app.use(health(app))
   app.use(metricsEndpoint(app))
   app.use(openApiEndpoints(app))
-  app.use(serveStatic(app.get('public')))
+  // Deferred: API requests never pay for a file lookup; files are served only when no route answered.
+  app.use(serveStatic(app.get('public'), { defer: true }))
   app.use(paymentWebhook(app)) // before the body parser: verifies the signature over the raw body
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: '1mb', onError: bodyError }))

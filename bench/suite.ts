@@ -1,0 +1,92 @@
+import { log, type BenchContext } from './context'
+import { measureFanout } from './fanout'
+import { checkStock } from './invariants'
+import { measureLoad } from './load'
+import { fanoutProblems, loadProblems, stockProblems } from './problems'
+import type { Figures, Row } from './report'
+import { scenarios } from './scenarios'
+import { ensureOrders } from './prefill'
+import type { BenchServer } from './servers'
+import type { StockCheck } from './invariants'
+import type { ProfileWindow } from './profile'
+
+export interface SuiteResult {
+  rows: Row[]
+  problems: string[]
+  stock?: StockCheck
+  /** When each API measurement ran, to cut its CPU profile by scenario. */
+  windows: ProfileWindow[]
+}
+
+const selected = (context: BenchContext, name: string) =>
+  !context.options.only.length || context.options.only.includes(name)
+
+const summary = (server: BenchServer, title: string, f: Figures) =>
+  log(
+    `${server.target.padEnd(3)} ${title}: ${Math.round(f.requestsPerSecond)} req/s, p50 ${f.p50.toFixed(2)} ms, ` +
+      `p99 ${f.p99.toFixed(2)} ms, RSS ${Math.round(f.rssLoad / 2 ** 20)} MB, ` +
+      `CPU server ${Math.round(f.serverCpu)} % / load-gen ${Math.round(f.generatorCpu)} % / other ${Math.round(f.otherCpu)} %`
+  )
+
+/** Every scenario against the raw baseline, then the API, on the same data; then the socket fan-out. */
+export const runSuite = async (context: BenchContext): Promise<SuiteResult> => {
+  const { options } = context
+  const servers = [context.raw!, context.api]
+  const rows: Row[] = []
+  const problems: string[] = []
+  const windows: ProfileWindow[] = []
+  for (const scenario of scenarios.filter((s) => selected(context, s.name))) {
+    if (scenario.name === 'order-get') await ensureOrders(context)
+    const row: Row = { title: scenario.title }
+    for (const server of servers) {
+      const result = await measureLoad(
+        server,
+        {
+          scenario: scenario.name,
+          seconds: options.seconds,
+          warmupSeconds: options.warmupSeconds,
+          connections: options.connections,
+          dataFile: context.dataFile
+        },
+        context.workDir
+      )
+      row[server.target] = result
+      if (server === context.api)
+        windows.push({ label: scenario.title, from: result.measuredFrom, to: result.measuredTo })
+      summary(server, scenario.title, result)
+      problems.push(...loadProblems(`${server.target} ${scenario.name}`, result, scenario.expected))
+    }
+    rows.push(row)
+  }
+  let stock: StockCheck | undefined
+  if (selected(context, 'order-create')) {
+    stock = await checkStock(context.databaseUrl)
+    problems.push(...stockProblems(stock))
+  }
+  if (selected(context, 'fanout')) {
+    const row: Row = {
+      title: `Socket fan-out (${options.sockets} sockets × ${options.eventsPerSecond} events/s)`
+    }
+    for (const server of servers) {
+      const result = await measureFanout(
+        server,
+        {
+          productId: context.data.productIds[0],
+          token: context.seeded.admin.token,
+          sockets: options.sockets,
+          eventsPerSecond: options.eventsPerSecond,
+          seconds: options.fanoutSeconds
+        },
+        context.workDir
+      )
+      const figures = { ...result, requestsPerSecond: result.deliveriesPerSecond }
+      row[server.target] = figures
+      if (server === context.api)
+        windows.push({ label: row.title, from: result.measuredFrom, to: result.measuredTo })
+      summary(server, row.title, figures)
+      problems.push(...fanoutProblems(`${server.target} fanout`, result))
+    }
+    rows.push(row)
+  }
+  return { rows, problems, stock, windows }
+}
