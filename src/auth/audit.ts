@@ -1,19 +1,10 @@
 import type { Params } from '@feathersjs/feathers'
 import type { Application } from '../declarations'
 import { requestInfo } from './request-info'
+import type { AuditLog } from '../generated/types'
 
-export type AuditAction =
-  | 'login.success'
-  | 'login.failure'
-  | 'logout'
-  | 'session.revoke'
-  | 'password.change'
-  | 'email.change'
-  | 'roles.change'
-  | 'apikey.create'
-  | 'apikey.revoke'
-  | 'user.create'
-  | 'user.delete'
+/** The actions declared in config/resources/audit-log.yaml (generated type). */
+export type AuditAction = AuditLog['action']
 
 export interface AuditEntry {
   action: AuditAction

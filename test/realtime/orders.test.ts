@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { api, testServer, unique, userWithRoles, type TestUser } from '../helpers/server'
+import { testServer, userWithRoles, type TestUser } from '../helpers/server'
+import { stockedProduct } from '../helpers/commerce'
 import { closeClients, openClient, settle } from '../helpers/socket'
 
 const watch = async (user: TestUser) => {
@@ -15,16 +16,7 @@ describe('realtime: live order status reaches the owner and staff only', () => {
     const owner = await userWithRoles(['customer'])
     const stranger = await userWithRoles(['customer'])
     const support = await userWithRoles(['support'])
-    const product = (
-      await api('POST', '/products', {
-        token: admin.token,
-        body: { sku: unique('RT'), name: 'Live', priceCents: 100, currency: 'USD', status: 'active' }
-      })
-    ).body
-    await api('POST', '/inventory', {
-      token: admin.token,
-      body: { productId: product.id, kind: 'receive', quantity: 3 }
-    })
+    const product = await stockedProduct(admin, { stock: 3, priceCents: 100 })
 
     const [mine, theirs, staff, helpdesk] = await Promise.all([
       watch(owner),
