@@ -1,6 +1,6 @@
 import { Conflict, NotFound } from '@feathersjs/errors'
 import type { Id, NullableId } from '@feathersjs/feathers'
-import { KnexService, type KnexAdapterOptions, type KnexAdapterParams } from '@feathersjs/knex'
+import { KnexService, errorHandler, type KnexAdapterOptions, type KnexAdapterParams } from '@feathersjs/knex'
 import type { ResourceDeclaration } from './declaration'
 import { fieldTypes } from './field-types'
 
@@ -17,6 +17,19 @@ export class ResourceService extends KnexService<Row, Row, KnexAdapterParams, Ro
     readonly resource: ResourceDeclaration
   ) {
     super(options)
+  }
+
+  /** One `INSERT … RETURNING *` instead of the adapter's insert followed by a select of the new row. */
+  async _create(data: Row, params?: KnexAdapterParams): Promise<Row>
+  async _create(data: Row[], params?: KnexAdapterParams): Promise<Row[]>
+  async _create(data: Row | Row[], params?: KnexAdapterParams): Promise<Row | Row[]>
+  async _create(data: Row | Row[], params: KnexAdapterParams = {}): Promise<Row | Row[]> {
+    if (Array.isArray(data)) return Promise.all(data.map((record) => this._create(record, params)))
+    const [row] = (await this.db(params).insert(data, '*').catch(errorHandler)) as Row[]
+    const select: string[] | undefined = params.query?.$select
+    return select
+      ? Object.fromEntries(Object.entries(row).filter(([name]) => name === 'id' || select.includes(name)))
+      : row
   }
 
   async _update(id: Id, data: Row, params: KnexAdapterParams = {}): Promise<Row> {
