@@ -8,7 +8,10 @@ import { toStorage } from '../hooks/to-storage'
 import { stateMachine } from '../hooks/state-machine'
 import { idempotencyHooks } from '../hooks/idempotency'
 
-/** Behaviour hooks go after the shared pipeline (`around.all` runs first), then the data is encoded for storage. */
+/**
+ * Per method, after the shared pipeline (`around.all` runs first) and so inside the transaction: the
+ * Idempotency-Key, the state machine, the declared behaviours, and last the encoding for storage.
+ */
 const behaviourHooks = (resource: ResourceDeclaration) =>
   Object.fromEntries(
     SERVICE_METHODS.map((method) => [
