@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import config from 'config'
-import { connectDatabase, MEMORY } from '../../src/database/connect'
+import { freshDatabase, onServer } from '../helpers/postgres'
 import { baseEnv, startProcess, stopProcess, type Started } from '../helpers/process'
 
 // Readiness follows the database without a restart. Only PostgreSQL can be taken away from a running
@@ -16,25 +15,17 @@ describe('ops: readiness follows the database (PostgreSQL)', function () {
     })
     return
   }
-  const name = `health_${randomUUID().slice(0, 8)}`
-  const admin = () => connectDatabase({ url, dataDir: MEMORY, acquireConnectionTimeout: 5000 })
+  let database: Awaited<ReturnType<typeof freshDatabase>>
   let server: Started
 
   before(async () => {
-    const db = await admin()
-    await db.knex.raw(`CREATE DATABASE ${name}`)
-    await db.close()
-    const target = new URL(url)
-    target.pathname = `/${name}`
-    server = await startProcess({ ...baseEnv(), DATABASE_URL: target.toString() })
+    database = await freshDatabase(url, 'health')
+    server = await startProcess({ ...baseEnv(), DATABASE_URL: database.url })
   })
 
   after(async () => {
     if (server) await stopProcess(server.child)
-    const db = await admin()
-    await db.knex.raw(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`)
-    await db.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await db.close()
+    await database?.drop()
   })
 
   const ready = async () => {
@@ -44,14 +35,15 @@ describe('ops: readiness follows the database (PostgreSQL)', function () {
 
   it('answers 503 with a reason while the database is unreachable, and 200 again when it is back', async () => {
     assert.equal((await ready()).status, 200)
-    const db = await admin()
-    await db.knex.raw(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`)
-    await db.knex.raw(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ?`, [name])
+    const { name } = database
+    await onServer(url, [
+      `ALTER DATABASE ${name} ALLOW_CONNECTIONS false`,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`
+    ])
     const down = await ready()
     assert.equal(down.status, 503)
     assert.match(down.body.reason, /database not reachable/)
-    await db.knex.raw(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`)
-    await db.close()
+    await onServer(url, [`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`])
     assert.equal((await ready()).status, 200)
   })
 })

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import config from 'config'
 import { feathers, socketio, authentication as authenticationClient } from '@feathersjs/client'
 import { io, type Socket } from 'socket.io-client'
-import { connectDatabase, MEMORY } from '../../src/database/connect'
+import { freshDatabase } from '../helpers/postgres'
 import { baseEnv, runCli, startProcess, stopProcess, type Started } from '../helpers/process'
 
 // Two instances on one PostgreSQL with Redis between them (feathers-sync). PGlite cannot be shared by two
@@ -17,8 +16,7 @@ describe('scale-out: events cross instances through Redis with the same permissi
     it('is covered by the PostgreSQL run of the suite (DATABASE_URL)', () => assert.equal(url, ''))
     return
   }
-  const name = `scale_${randomUUID().slice(0, 8)}`
-  const admin = () => connectDatabase({ url, dataDir: MEMORY, acquireConnectionTimeout: 5000 })
+  let database: Awaited<ReturnType<typeof freshDatabase>>
   const sockets: Socket[] = []
   let a: Started
   let b: Started
@@ -49,12 +47,8 @@ describe('scale-out: events cross instances through Redis with the same permissi
   const settle = () => new Promise((resolve) => setTimeout(resolve, 500))
 
   before(async () => {
-    const db = await admin()
-    await db.knex.raw(`CREATE DATABASE ${name}`)
-    await db.close()
-    const target = new URL(url)
-    target.pathname = `/${name}`
-    env = { ...baseEnv(), DATABASE_URL: target.toString(), REDIS_URL: redisUrl }
+    database = await freshDatabase(url, 'scale')
+    env = { ...baseEnv(), DATABASE_URL: database.url, REDIS_URL: redisUrl }
     a = await startProcess(env)
     b = await startProcess(env)
   })
@@ -62,9 +56,7 @@ describe('scale-out: events cross instances through Redis with the same permissi
   after(async () => {
     sockets.forEach((socket) => socket.close())
     await Promise.all([a, b].filter(Boolean).map((instance) => stopProcess(instance.child)))
-    const db = await admin()
-    await db.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await db.close()
+    await database?.drop()
   })
 
   it('delivers a change made through instance A to the sockets on instance B that may see it', async () => {
