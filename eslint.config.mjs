@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'lib/', 'coverage/', 'data/', 'scratch/', 'public/assets/', 'test/artifacts/']
+    ignores: ['node_modules/', 'lib/', 'coverage/', 'data/', 'scratch/', 'public/', 'test/artifacts/']
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,

@@ -9,7 +9,7 @@ import { database } from './database'
 import { authentication } from './auth/authentication'
 import { resources } from './resources'
 import { channels, trackSockets } from './channels'
-import { allowedOrigin, bodyError, errorHandler, requestLog } from './http'
+import { allowedOrigin, bodyError, errorHandler, isSameOrigin, requestLog, uiHeaders } from './http'
 import { loadDeclarations } from './engine/load'
 import { health } from './ops/health'
 import { instanceSync } from './ops/sync'
@@ -37,6 +37,7 @@ export const createApp = async (): Promise<Application> => {
   app.use(metricsEndpoint(app))
   app.use(openApiEndpoints(app))
   // Deferred: API requests never pay for a file lookup; files are served only when no route answered.
+  app.use(uiHeaders)
   app.use(serveStatic(app.get('public'), { defer: true }))
   app.use(paymentWebhook(app)) // before the body parser: verifies the signature over the raw body
   app.use(parseAuthentication())
@@ -46,9 +47,10 @@ export const createApp = async (): Promise<Application> => {
     socketio(
       {
         cors: { origin: origins, credentials: true },
-        // Browsers send Origin on the websocket upgrade too: only the configured origins may connect.
-        allowRequest: (req, callback) =>
-          callback(null, !req.headers.origin || origins.includes(req.headers.origin))
+        // Browsers send Origin on the websocket upgrade too: only the configured origins, and pages this
+        // server served itself (the UI), may connect.
+        allowRequest: ({ headers: { origin, host } }, callback) =>
+          callback(null, !origin || origins.includes(origin) || isSameOrigin(origin, host))
       },
       trackSockets
     )

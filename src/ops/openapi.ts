@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { Context, Next } from 'koa'
 import type { Application } from '../declarations'
 import { openApiDocument } from '../engine/openapi'
+import { clientModel } from '../engine/client-model'
 import pkg from '../../package.json'
 
 const TITLE = 'Internal API'
@@ -80,15 +81,22 @@ const send = (ctx: Context, type: string, body: string | fs.ReadStream) => {
  */
 export const openApiEndpoints = (app: Application) => {
   let document: string | undefined
+  let model: string | undefined
   const documentText = () =>
     (document ??= JSON.stringify(
       openApiDocument(app.get('resources'), { title: TITLE, version: pkg.version })
     ))
+  const modelText = () => (model ??= JSON.stringify(clientModel(app.get('resources'))))
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
     if (ctx.path === '/openapi.json') {
       ctx.type = 'application/json'
       ctx.body = documentText()
+      return
+    }
+    if (ctx.path === '/declarations.json') {
+      ctx.type = 'application/json'
+      ctx.body = modelText()
       return
     }
     if (ctx.path === '/docs' || ctx.path === '/docs/') return send(ctx, 'text/html; charset=utf-8', PAGE)

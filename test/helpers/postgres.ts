@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto'
+import config from 'config'
 import { connectDatabase, MEMORY } from '../../src/database/connect'
+
+/**
+ * A suite that needs a real PostgreSQL server (to stop it, dump it, share it between processes): registered in
+ * CI's PostgreSQL pass of the suite (`DATABASE_URL` set) only, so the embedded pass shows nothing pending.
+ */
+export const describeOnPostgres = (title: string, suite: (this: Mocha.Suite) => void) => {
+  if (config.get<string>('database.url')) describe(title, suite)
+}
 
 /** Runs SQL on the server of `url` (its maintenance connection), e.g. to create or drop databases. */
 export const onServer = async (url: string, statements: string[]) => {

@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import knexFactory, { type Knex } from 'knex'
 import { connectDatabase, type DatabaseConfig } from '../../src/database/connect'
+import { describeOnPostgres } from '../helpers/postgres'
 import { backupFileName, parseBackupName, pruneBackups } from '../../src/ops/backup'
 
 // `npm run backup` / `npm run restore` as an operator runs them: the CLI in child processes, on a database
@@ -205,15 +206,11 @@ describe('ops: backup and restore', function () {
     })
   })
 
-  describe('on PostgreSQL (DATABASE_URL)', () => {
+  describeOnPostgres('on PostgreSQL (DATABASE_URL)', () => {
     const adminUrl = process.env.DATABASE_URL
     let admin: Knex
     let name: string
     let url: string
-
-    before(function () {
-      if (!adminUrl) this.skip()
-    })
 
     beforeEach(async () => {
       // A database of its own: pg_restore --clean works on the whole database, not on a test schema.

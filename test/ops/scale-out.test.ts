@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import config from 'config'
 import { feathers, socketio, authentication as authenticationClient } from '@feathersjs/client'
 import { io, type Socket } from 'socket.io-client'
-import { freshDatabase } from '../helpers/postgres'
+import { describeOnPostgres, freshDatabase } from '../helpers/postgres'
 import { baseEnv, runCli, startProcess, stopProcess, type Started } from '../helpers/process'
 
 // Two instances on one PostgreSQL with Redis between them (feathers-sync). PGlite cannot be shared by two
@@ -10,91 +10,94 @@ import { baseEnv, runCli, startProcess, stopProcess, type Started } from '../hel
 const url = config.get<string>('database.url')
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379'
 
-describe('scale-out: events cross instances through Redis with the same permission filtering', function () {
-  this.timeout(120_000)
-  if (!url) {
-    it('is covered by the PostgreSQL run of the suite (DATABASE_URL)', () => assert.equal(url, ''))
-    return
-  }
-  let database: Awaited<ReturnType<typeof freshDatabase>>
-  const sockets: Socket[] = []
-  let a: Started
-  let b: Started
-  let env: NodeJS.ProcessEnv
+describeOnPostgres(
+  'scale-out: events cross instances through Redis with the same permission filtering',
+  function () {
+    this.timeout(120_000)
+    let database: Awaited<ReturnType<typeof freshDatabase>>
+    const sockets: Socket[] = []
+    let a: Started
+    let b: Started
+    let env: NodeJS.ProcessEnv
 
-  const json = async (base: string, method: string, path: string, body?: unknown, token?: string) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-      body: body === undefined ? undefined : JSON.stringify(body)
+    const json = async (base: string, method: string, path: string, body?: unknown, token?: string) => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+        body: body === undefined ? undefined : JSON.stringify(body)
+      })
+      return { status: response.status, body: await response.json() }
+    }
+    const login = async (base: string, email: string, password: string) =>
+      (await json(base, 'POST', '/authentication', { strategy: 'local', email, password })).body
+    const watch = async (base: string, accessToken: string) => {
+      const socket = io(base, { transports: ['websocket'], forceNew: true })
+      sockets.push(socket)
+      const client = feathers()
+        .configure(socketio(socket))
+        .configure(authenticationClient({ storage: undefined as any }))
+      await client.authenticate({ strategy: 'jwt', accessToken })
+      const received: string[] = []
+      client.service('products').on('created', (product: any) => received.push(`product ${product.name}`))
+      socket.on('authentication revoked', () => received.push('revoked'))
+      return received
+    }
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 500))
+
+    before(async () => {
+      database = await freshDatabase(url, 'scale')
+      env = { ...baseEnv(), DATABASE_URL: database.url, REDIS_URL: redisUrl }
+      a = await startProcess(env)
+      b = await startProcess(env)
     })
-    return { status: response.status, body: await response.json() }
-  }
-  const login = async (base: string, email: string, password: string) =>
-    (await json(base, 'POST', '/authentication', { strategy: 'local', email, password })).body
-  const watch = async (base: string, accessToken: string) => {
-    const socket = io(base, { transports: ['websocket'], forceNew: true })
-    sockets.push(socket)
-    const client = feathers()
-      .configure(socketio(socket))
-      .configure(authenticationClient({ storage: undefined as any }))
-    await client.authenticate({ strategy: 'jwt', accessToken })
-    const received: string[] = []
-    client.service('products').on('created', (product: any) => received.push(`product ${product.name}`))
-    socket.on('authentication revoked', () => received.push('revoked'))
-    return received
-  }
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 500))
 
-  before(async () => {
-    database = await freshDatabase(url, 'scale')
-    env = { ...baseEnv(), DATABASE_URL: database.url, REDIS_URL: redisUrl }
-    a = await startProcess(env)
-    b = await startProcess(env)
-  })
-
-  after(async () => {
-    sockets.forEach((socket) => socket.close())
-    await Promise.all([a, b].filter(Boolean).map((instance) => stopProcess(instance.child)))
-    await database?.drop()
-  })
-
-  it('delivers a change made through instance A to the sockets on instance B that may see it', async () => {
-    assert.equal(
-      runCli(
-        ['create-user', '--email', 'boss@example.com', '--password', 'admin password 1', '--role', 'admin'],
-        env
-      ).status,
-      0
-    )
-    await json(a.url, 'POST', '/users', { email: 'ann@example.com', password: 'long enough 1', name: 'Ann' })
-    const boss = await login(a.url, 'boss@example.com', 'admin password 1')
-    const ann = await login(a.url, 'ann@example.com', 'long enough 1')
-
-    const staffOnB = await watch(b.url, boss.accessToken)
-    const customerOnB = await watch(b.url, ann.accessToken)
-    const product = (name: string, status: string) => ({
-      sku: name,
-      name,
-      priceCents: 1,
-      currency: 'USD',
-      status
+    after(async () => {
+      sockets.forEach((socket) => socket.close())
+      await Promise.all([a, b].filter(Boolean).map((instance) => stopProcess(instance.child)))
+      await database?.drop()
     })
-    assert.equal(
-      (await json(a.url, 'POST', '/products', product('draft-one', 'draft'), boss.accessToken)).status,
-      201
-    )
-    assert.equal(
-      (await json(a.url, 'POST', '/products', product('public-one', 'active'), boss.accessToken)).status,
-      201
-    )
-    await settle()
-    assert.deepEqual(staffOnB, ['product draft-one', 'product public-one'])
-    assert.deepEqual(customerOnB, ['product public-one'], 'no draft crosses to a customer')
 
-    // A session revoked through A ends on B's sockets too.
-    await json(a.url, 'DELETE', `/sessions/${ann.authentication.payload.sid}`, undefined, boss.accessToken)
-    await settle()
-    assert.ok(customerOnB.includes('revoked'))
-  })
-})
+    it('delivers a change made through instance A to the sockets on instance B that may see it', async () => {
+      assert.equal(
+        runCli(
+          ['create-user', '--email', 'boss@example.com', '--password', 'admin password 1', '--role', 'admin'],
+          env
+        ).status,
+        0
+      )
+      await json(a.url, 'POST', '/users', {
+        email: 'ann@example.com',
+        password: 'long enough 1',
+        name: 'Ann'
+      })
+      const boss = await login(a.url, 'boss@example.com', 'admin password 1')
+      const ann = await login(a.url, 'ann@example.com', 'long enough 1')
+
+      const staffOnB = await watch(b.url, boss.accessToken)
+      const customerOnB = await watch(b.url, ann.accessToken)
+      const product = (name: string, status: string) => ({
+        sku: name,
+        name,
+        priceCents: 1,
+        currency: 'USD',
+        status
+      })
+      assert.equal(
+        (await json(a.url, 'POST', '/products', product('draft-one', 'draft'), boss.accessToken)).status,
+        201
+      )
+      assert.equal(
+        (await json(a.url, 'POST', '/products', product('public-one', 'active'), boss.accessToken)).status,
+        201
+      )
+      await settle()
+      assert.deepEqual(staffOnB, ['product draft-one', 'product public-one'])
+      assert.deepEqual(customerOnB, ['product public-one'], 'no draft crosses to a customer')
+
+      // A session revoked through A ends on B's sockets too.
+      await json(a.url, 'DELETE', `/sessions/${ann.authentication.payload.sid}`, undefined, boss.accessToken)
+      await settle()
+      assert.ok(customerOnB.includes('revoked'))
+    })
+  }
+)

@@ -1,0 +1,10 @@
+import { render } from 'preact'
+import '../lib/base.css'
+
+const App = () => (
+  <main>
+    <h1>Admin</h1>
+  </main>
+)
+
+render(<App />, document.getElementById('app')!)
