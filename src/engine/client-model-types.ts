@@ -43,4 +43,6 @@ export interface ClientResource {
 
 export interface ClientModel {
   resources: ClientResource[]
+  /** The configured payment provider and the methods a checkout may offer (`paymentMethod` of a payment). */
+  payments: { provider: string; methods: string[] }
 }

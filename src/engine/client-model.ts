@@ -26,7 +26,11 @@ const clientField = (declaration: ResourceDeclaration['fields'][string]): Client
  * access and state machines — never row conditions or behaviour names. The admin panel builds
  * its lists and forms from this, so a newly declared resource appears without UI code.
  */
-export const clientModel = (resources: ResourceDeclaration[]): ClientModel => ({
+export const clientModel = (
+  resources: ResourceDeclaration[],
+  payments: ClientModel['payments'] = { provider: 'none', methods: [] }
+): ClientModel => ({
+  payments,
   resources: resources.map((resource) => {
     const schemas = resourceSchemas(resource)
     return {

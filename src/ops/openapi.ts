@@ -4,6 +4,7 @@ import type { Context, Next } from 'koa'
 import type { Application } from '../declarations'
 import { openApiDocument } from '../engine/openapi'
 import { clientModel } from '../engine/client-model'
+import { providerFor } from '../payments/provider'
 import pkg from '../../package.json'
 
 const TITLE = 'Internal API'
@@ -86,7 +87,11 @@ export const openApiEndpoints = (app: Application) => {
     (document ??= JSON.stringify(
       openApiDocument(app.get('resources'), { title: TITLE, version: pkg.version })
     ))
-  const modelText = () => (model ??= JSON.stringify(clientModel(app.get('resources'))))
+  const modelText = () => {
+    const provider = providerFor(app)
+    const payments = { provider: provider.name, methods: [...(provider.acceptedMethods ?? [])] }
+    return (model ??= JSON.stringify(clientModel(app.get('resources'), payments)))
+  }
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
     if (ctx.path === '/openapi.json') {
