@@ -39,7 +39,10 @@ describe('ui/lib/validate: the same rules as the server', () => {
   }
 
   it('names nested fields with the server’s dotted paths', async () => {
-    const body = { items: [{ productId: 1, quantity: 0 }], shippingAddress: { line1: 'x', city: 'y', country: 'kr' } }
+    const body = {
+      items: [{ productId: 1, quantity: 0 }],
+      shippingAddress: { line1: 'x', city: 'y', country: 'kr' }
+    }
     const customer = await userWithRoles(['customer'])
     const response = await api('POST', '/orders', { token: customer.token, body })
     assert.equal(response.status, 400)

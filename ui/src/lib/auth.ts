@@ -49,7 +49,8 @@ export class Auth {
   /** On page load: the stored access token, else the refresh token, else nobody. */
   async restore(): Promise<User | null> {
     try {
-      if (localStorage.getItem(ACCESS_TOKEN_KEY)) return this.accept((await this.client.reAuthenticate()) as AuthResult)
+      if (localStorage.getItem(ACCESS_TOKEN_KEY))
+        return this.accept((await this.client.reAuthenticate()) as AuthResult)
     } catch {
       // expired or revoked: try the refresh token
     }
@@ -62,7 +63,8 @@ export class Auth {
     const run = async () => {
       const current = localStorage.getItem(REFRESH_TOKEN_KEY)
       // Another tab refreshed while this one waited for the lock: use its tokens.
-      if (current && current !== stale) return this.accept((await this.client.reAuthenticate(true)) as AuthResult)
+      if (current && current !== stale)
+        return this.accept((await this.client.reAuthenticate(true)) as AuthResult)
       if (!current) return this.forget()
       try {
         return this.accept(

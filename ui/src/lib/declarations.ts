@@ -36,9 +36,17 @@ export const writableFields = (
   { owner = false }: { owner?: boolean } = {}
 ): string[] => {
   const grants = Object.entries(resource.access[method])
-    .filter(([principal]) => roles.includes(principal) || principal === 'authenticated' || principal === 'public' || (owner && principal === 'owner'))
+    .filter(
+      ([principal]) =>
+        roles.includes(principal) ||
+        principal === 'authenticated' ||
+        principal === 'public' ||
+        (owner && principal === 'owner')
+    )
     .map(([, grant]) => grant)
-  const schema = resource.schemas[method === 'create' ? 'data' : 'patch'] as { properties?: Record<string, unknown> }
+  const schema = resource.schemas[method === 'create' ? 'data' : 'patch'] as {
+    properties?: Record<string, unknown>
+  }
   const all = Object.keys(schema.properties ?? {}).filter(
     (name) => name !== 'version' && !resource.fields[name]?.readonly
   )

@@ -13,7 +13,8 @@ export const formErrors = (error: any): FormErrors => {
   for (const entry of Array.isArray(error?.errors) ? error.errors : []) {
     if (entry?.field && !fields[entry.field]) fields[entry.field] = entry.message
   }
-  if (typeof error?.data?.field === 'string' && !fields[error.data.field]) fields[error.data.field] = error.message
+  if (typeof error?.data?.field === 'string' && !fields[error.data.field])
+    fields[error.data.field] = error.message
   return { message: String(error?.message ?? error ?? 'Something went wrong'), fields }
 }
 

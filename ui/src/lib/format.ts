@@ -5,9 +5,11 @@ export const money = (cents: number | null | undefined, currency: string | null 
   if (cents === null || cents === undefined) return ''
   const code = currency || 'KRW'
   const digits = DIGITS[code] ?? 2
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency: code, minimumFractionDigits: digits }).format(
-    cents / 10 ** digits
-  )
+  return new Intl.NumberFormat(undefined, {
+    style: 'currency',
+    currency: code,
+    minimumFractionDigits: digits
+  }).format(cents / 10 ** digits)
 }
 
 export const dateTime = (value: string | null | undefined) => (value ? new Date(value).toLocaleString() : '')

@@ -3,12 +3,7 @@ import { useEffect, useState } from 'preact/hooks'
 /** The hash route of the page (`#/orders/12` → `['orders', '12']`): the server serves one file per app. */
 export const useRoute = (): string[] => {
   const read = () =>
-    location.hash
-      .replace(/^#\/?/, '')
-      .split('?')[0]
-      .split('/')
-      .filter(Boolean)
-      .map(decodeURIComponent)
+    location.hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean).map(decodeURIComponent)
   const [route, setRoute] = useState(read)
   useEffect(() => {
     const changed = () => setRoute(read())

@@ -33,7 +33,10 @@ const describe = ({ keyword, instanceLocation, error }: OutputUnit): [string, st
       return [at.join('.'), `must be ${keyword === 'maximum' ? '<=' : '<'} ${second ?? first}`]
     case 'enum': {
       const values = /\[(.*)\]/.exec(error)?.[1]
-      return [at.join('.'), values ? `must be one of ${values.replace(/"/g, '').replace(/,/g, ', ')}` : 'is not allowed']
+      return [
+        at.join('.'),
+        values ? `must be one of ${values.replace(/"/g, '').replace(/,/g, ', ')}` : 'is not allowed'
+      ]
     }
     case 'pattern':
       return [at.join('.'), 'does not have the required format']
