@@ -16,6 +16,7 @@ import { instanceSync } from './ops/sync'
 import { createMetrics, metricsEndpoint, observe } from './ops/metrics'
 import { openApiEndpoints } from './ops/openapi'
 import { createRateLimiter } from './auth/rate-limit'
+import { identityCache } from './auth/identity-cache'
 import { paymentWebhook } from './payments/webhook'
 
 /**
@@ -64,6 +65,7 @@ export const createApp = async (): Promise<Application> => {
   )
   app.configure(authentication)
   resources(app, declarations)
+  identityCache(app)
   app.configure(channels)
   app.configure(observe)
   return app

@@ -17,7 +17,11 @@ export const configurationSchema = Type.Intersect([
       acquireConnectionTimeout: Type.Integer({ minimum: 100 })
     }),
     redisUrl: Type.String(),
-    sessions: Type.Object({ ttlDays: Type.Number({ exclusiveMinimum: 0, maximum: 365 }) }),
+    sessions: Type.Object({
+      ttlDays: Type.Number({ exclusiveMinimum: 0, maximum: 365 }),
+      // How long a token's session and user may be reused without a query (src/auth/identity-cache.ts).
+      cacheSeconds: Type.Number({ minimum: 0, maximum: 60 })
+    }),
     // How long an Idempotency-Key is remembered (src/hooks/idempotency.ts); at most a year.
     idempotency: Type.Object({ ttlHours: Type.Number({ exclusiveMinimum: 0, maximum: 8760 }) }),
     // The payment provider and its webhooks (src/payments/, docs/api/payment-processing.md).

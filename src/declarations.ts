@@ -7,6 +7,7 @@ import type { ResourceDeclaration } from './engine/declaration'
 import type { ResourceSchemas } from './engine/schemas'
 import type { RateLimiter } from './auth/rate-limit'
 import type { Metrics } from './ops/metrics'
+import type { IdentityCache } from './auth/identity-cache'
 import type { ServiceTypes as ResourceServiceTypes } from './generated/services'
 
 export type { NextFunction }
@@ -18,6 +19,7 @@ export interface Configuration extends ApplicationConfiguration {
   logger: Logger
   rateLimiter: RateLimiter
   metrics: Metrics
+  identityCache: IdentityCache
   resources: ResourceDeclaration[]
   schemas: Record<string, ResourceSchemas>
 }

@@ -9,6 +9,9 @@ import type { Knex } from 'knex'
 import type { Application } from '../declarations'
 import { rotateRefreshToken } from './sessions'
 import { findActiveApiKey } from './api-keys'
+import type { CachedIdentity } from './identity-cache'
+
+type Identity = Omit<CachedIdentity, 'cachedAt'>
 
 const LAST_SEEN_RESOLUTION_MS = 60_000
 
@@ -21,22 +24,41 @@ export class SessionJwtStrategy extends JWTStrategy {
     const { accessToken } = authentication
     if (!accessToken) throw new NotAuthenticated('No access token')
     const payload = await this.authentication!.verifyAccessToken(accessToken, (params as any).jwt)
-    const knex: Knex = (this.app as Application).get('knex')
+    const sessionId = Number(payload.sid) || 0
+    const userId = Number(payload.sub) || 0
+    const app = this.app as Application
+    const cache = app.get('identityCache')
+    const now = Date.now()
+    let identity: Identity | undefined = cache?.get(sessionId, userId, now)
+    if (!identity) {
+      const generation = cache?.begin()
+      identity = await this.lookup(app.get('knex'), sessionId, userId)
+      if (cache) cache.set(sessionId, identity, generation!)
+    }
+    if (now - identity.lastSeenAt > LAST_SEEN_RESOLUTION_MS) {
+      identity.lastSeenAt = now
+      await app
+        .get('knex')('sessions')
+        .where({ id: sessionId })
+        .update({ lastSeenAt: new Date(now).toISOString() })
+    }
+    return { accessToken, authentication: { strategy: 'jwt', accessToken, payload }, user: identity.user }
+  }
+
+  /** One query: the session, if still active, joined with its user. */
+  private async lookup(knex: Knex, sessionId: number, userId: number): Promise<Identity> {
     const row = await knex('sessions')
       .join('users', 'users.id', 'sessions.userId')
-      .where({
-        'sessions.id': Number(payload.sid) || 0,
-        'users.id': Number(payload.sub) || 0,
-        'sessions.revokedAt': null
-      })
+      .where({ 'sessions.id': sessionId, 'users.id': userId, 'sessions.revokedAt': null })
       .where('sessions.expiresAt', '>', new Date().toISOString())
-      .first('users.*', { sessionLastSeenAt: 'sessions.lastSeenAt' })
+      .first('users.*', { sessionLastSeenAt: 'sessions.lastSeenAt', sessionExpiresAt: 'sessions.expiresAt' })
     if (!row) throw new NotAuthenticated('The session has ended; log in again')
-    const { password: _hash, sessionLastSeenAt, ...user } = row
-    if (Date.now() - Date.parse(sessionLastSeenAt) > LAST_SEEN_RESOLUTION_MS) {
-      await knex('sessions').where({ id: payload.sid }).update({ lastSeenAt: new Date().toISOString() })
+    const { password: _hash, sessionLastSeenAt, sessionExpiresAt, ...user } = row
+    return {
+      user,
+      lastSeenAt: Date.parse(sessionLastSeenAt),
+      sessionExpiresAt: Date.parse(sessionExpiresAt)
     }
-    return { accessToken, authentication: { strategy: 'jwt', accessToken, payload }, user }
   }
 }
 

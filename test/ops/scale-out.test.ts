@@ -94,10 +94,15 @@ describeOnPostgres(
       assert.deepEqual(staffOnB, ['product draft-one', 'product public-one'])
       assert.deepEqual(customerOnB, ['product public-one'], 'no draft crosses to a customer')
 
-      // A session revoked through A ends on B's sockets too.
+      // B has Ann's identity cached (src/auth/identity-cache.ts) after a REST call.
+      assert.equal((await json(b.url, 'GET', '/users/me', undefined, ann.accessToken)).status, 200)
+
+      // A session revoked through A ends on B's sockets too, and B refuses the token: the revocation's event
+      // crossed through Redis, long before the cache's own 10 s limit.
       await json(a.url, 'DELETE', `/sessions/${ann.authentication.payload.sid}`, undefined, boss.accessToken)
       await settle()
       assert.ok(customerOnB.includes('revoked'))
+      assert.equal((await json(b.url, 'GET', '/users/me', undefined, ann.accessToken)).status, 401)
     })
   }
 )
