@@ -1,10 +1,8 @@
 import { render } from 'preact'
 import '../lib/base.css'
+import './portal.css'
+import { App } from './app'
+import { addFavicon } from './favicon'
 
-const App = () => (
-  <main>
-    <h1>Shop</h1>
-  </main>
-)
-
+addFavicon()
 render(<App />, document.getElementById('app')!)
