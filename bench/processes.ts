@@ -13,13 +13,16 @@ const canPin = () =>
 
 export const pinning = () => (canPin() ? 'taskset: server on core 0, load generator on core 1' : 'not pinned')
 
-/** `node --import tsx <script>` on the given core (when taskset exists; it execs, so the pid is node's). */
+/**
+ * `node --require tsx/cjs <script>` on the given core (when taskset exists; it execs, so the pid is node's): as
+ * `npm start` runs the server, with tsx's in-thread CommonJS hook rather than its ESM loader thread.
+ */
 export const spawnNode = (
   core: Core,
   script: string,
   { args = [], nodeArgs = [], env = process.env, stdio = 'pipe' }: SpawnNodeOptions = {}
 ): ChildProcess => {
-  const command = [process.execPath, ...nodeArgs, '--import', 'tsx', script, ...args]
+  const command = [process.execPath, ...nodeArgs, '--require', 'tsx/cjs', script, ...args]
   const pinned = canPin() ? ['taskset', '-c', String(core), ...command] : command
   return spawn(pinned[0], pinned.slice(1), { env, stdio })
 }

@@ -57,7 +57,7 @@ export const createApp = async (): Promise<Application> => {
     )
   )
   // Before the services: feathers-sync wraps the events of every service registered after it.
-  app.configure(instanceSync)
+  await instanceSync(app)
   await database(app)
   app.set(
     'rateLimiter',

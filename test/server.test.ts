@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { baseEnv, runCli, startProcess, stopProcess, tsx } from './helpers/process'
+import { baseEnv, runCli, serverScript, startProcess, stopProcess } from './helpers/process'
 
 // The real entry points as a user runs them, on the embedded database in a fresh data directory.
 const start = startProcess
@@ -113,7 +113,7 @@ describe('server and CLI processes (embedded database)', function () {
       path.join(resourcesDir, 'products.yaml'),
       products.replace('type: integer, min: 0', 'type: money')
     )
-    const result = spawnSync(process.execPath, tsx('src/index.ts'), {
+    const result = spawnSync(process.execPath, serverScript('src/index.ts'), {
       env: { ...env, RESOURCES_DIR: resourcesDir },
       encoding: 'utf8',
       timeout: 60_000
@@ -132,7 +132,7 @@ describe('server and CLI processes (embedded database)', function () {
 
   it('refuses to start in production without DATABASE_URL or with a development secret', () => {
     const start = (extra: NodeJS.ProcessEnv) =>
-      spawnSync(process.execPath, tsx('src/index.ts'), {
+      spawnSync(process.execPath, serverScript('src/index.ts'), {
         env: { ...env, NODE_ENV: 'production', ...extra },
         encoding: 'utf8',
         timeout: 60_000

@@ -1,8 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import knexFactory, { type Knex } from 'knex'
-import ClientPgLite from 'knex-pglite'
-import { PGlite } from '@electric-sql/pglite'
 import lockfile from 'proper-lockfile'
 import { pinPgTypes, typeParsers } from './types'
 
@@ -53,6 +51,11 @@ export const connectDatabase = async (config: DatabaseConfig): Promise<Database>
     })
     return { knex, kind: 'postgres', close: () => knex.destroy() }
   }
+  // Loaded only for the embedded database: a server on PostgreSQL never carries PGlite's code (~15 MB of RSS).
+  const [{ default: ClientPgLite }, { PGlite }] = await Promise.all([
+    import('knex-pglite'),
+    import('@electric-sql/pglite')
+  ])
   const inMemory = config.dataDir === MEMORY
   const release = inMemory ? undefined : await lockDataDir(config.dataDir)
   // The options form: `new PGlite(undefined, options)` silently ignores the options.

@@ -1,4 +1,3 @@
-import sync from 'feathers-sync'
 import type { Application } from '../declarations'
 
 /**
@@ -23,9 +22,11 @@ const serialize = ({ event, path, data, context }: any) =>
  * Several instances behind a load balancer: with `REDIS_URL` set, every service event goes through Redis
  * (feathers-sync) and each instance publishes it to its own sockets with the same channel rules.
  */
-export const instanceSync = (app: Application) => {
+export const instanceSync = async (app: Application) => {
   const uri = app.get('redisUrl')
   if (!uri) return
+  // Loaded only when configured: feathers-sync brings every adapter's client (~17 MB of RSS).
+  const { default: sync } = await import('feathers-sync')
   app.configure(sync({ uri, key: 'internal-api:events', serialize, deserialize: JSON.parse } as any))
 }
 

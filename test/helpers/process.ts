@@ -9,7 +9,10 @@ export const baseEnv = () => {
   return env
 }
 
-export const tsx = (script: string) => ['--import', 'tsx', script]
+/** As `npm start` runs the server: TypeScript through tsx's CommonJS hook (no loader thread). */
+export const serverScript = (script: string) => ['--require', 'tsx/cjs', script]
+/** As `npm run cli` runs the CLI: through tsx's loader (the CLI imports its commands on demand). */
+export const cliScript = (script: string) => ['--import', 'tsx', script]
 
 export interface Started {
   child: ChildProcess
@@ -20,7 +23,10 @@ export interface Started {
 /** `npm start` with `env`; resolves once the server says where it listens. */
 export const startProcess = (env: NodeJS.ProcessEnv): Promise<Started> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsx('src/index.ts'), { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, serverScript('src/index.ts'), {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     let output = ''
     const onData = (chunk: Buffer) => {
       output += chunk
@@ -40,4 +46,8 @@ export const stopProcess = (child: ChildProcess) =>
   })
 
 export const runCli = (args: string[], env: NodeJS.ProcessEnv) =>
-  spawnSync(process.execPath, [...tsx('src/cli.ts'), ...args], { env, encoding: 'utf8', timeout: 60_000 })
+  spawnSync(process.execPath, [...cliScript('src/cli.ts'), ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 60_000
+  })

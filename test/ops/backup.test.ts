@@ -7,14 +7,18 @@ import path from 'node:path'
 import knexFactory, { type Knex } from 'knex'
 import { connectDatabase, type DatabaseConfig } from '../../src/database/connect'
 import { describeOnPostgres } from '../helpers/postgres'
+import { cliScript } from '../helpers/process'
 import { backupFileName, parseBackupName, pruneBackups } from '../../src/ops/backup'
 
 // `npm run backup` / `npm run restore` as an operator runs them: the CLI in child processes, on a database
 // of the test's own (a fresh data directory, or a fresh PostgreSQL database next to DATABASE_URL's).
 
-const tsx = (script: string) => ['--import', 'tsx', script]
 const cli = (args: string[], env: NodeJS.ProcessEnv) =>
-  spawnSync(process.execPath, [...tsx('src/cli.ts'), ...args], { env, encoding: 'utf8', timeout: 120_000 })
+  spawnSync(process.execPath, [...cliScript('src/cli.ts'), ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000
+  })
 const ok = (result: ReturnType<typeof cli>) => {
   assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`)
   return result.stdout.trim().split('\n')
