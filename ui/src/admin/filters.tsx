@@ -1,0 +1,186 @@
+import { useState } from 'preact/hooks'
+import type { ClientResource } from '../lib/declarations'
+import { DATE_TYPES, enumValues, humanize, NUMBER_TYPES, type AnyRecord } from './model'
+
+export type FilterValues = Record<string, string>
+
+// /declarations.json does not say which text fields are `search` fields (the only ones with `$ilike`). The list
+// asks for "contains" first and, when the server answers that `<field>.$ilike` is not an operator there, falls
+// back to equality for that field for the rest of the page's life.
+const noIlike = new Map<string, Set<string>>()
+export const exactOnly = (resource: string) => {
+  if (!noIlike.has(resource)) noIlike.set(resource, new Set())
+  return noIlike.get(resource)!
+}
+
+/** The `<field>.$ilike` fields a 400 from the server refuses; the list retries them as equality. */
+export const refusedIlike = (error: any): string[] =>
+  (Array.isArray(error?.errors) ? error.errors : [])
+    .map((entry: any) => /^(.+)\.\$ilike$/.exec(String(entry?.field ?? ''))?.[1])
+    .filter(Boolean)
+
+/** Filters the panel can offer for a field: json and password fields are not filterable. */
+export const filterKind = (resource: ClientResource, name: string) => {
+  const field = resource.fields[name]
+  if (!field || field.hidden || field.virtual) return undefined
+  if (field.type === 'enum') return 'enum'
+  if (field.type === 'boolean') return 'boolean'
+  if (DATE_TYPES.has(field.type)) return 'date'
+  if (NUMBER_TYPES.has(field.type)) return 'number'
+  if (field.type === 'string' || field.type === 'text') return 'text'
+  return undefined
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`)
+
+const startOfDay = (day: string) => new Date(`${day}T00:00:00`).toISOString()
+const endOfDay = (day: string) => new Date(`${day}T23:59:59.999`).toISOString()
+
+/**
+ * The query for the filled-in filters, with the operators each field type allows (docs/api.md): enums and
+ * references by equality, numbers by equality, text by `$ilike` (contains) where the field is searchable, dates
+ * as a range with `$gte` / `$lte`.
+ */
+export const filterQuery = (resource: ClientResource, values: FilterValues) => {
+  const query: AnyRecord = {}
+  for (const name of resource.query.filter ?? []) {
+    const kind = filterKind(resource, name)
+    const value = values[name]?.trim() ?? ''
+    if (kind === 'date') {
+      const from = values[`${name}.from`]
+      const to = values[`${name}.to`]
+      const range: AnyRecord = {}
+      if (from) range.$gte = startOfDay(from)
+      if (to) range.$lte = endOfDay(to)
+      if (from || to) query[name] = range
+    } else if (!value) continue
+    else if (kind === 'enum') query[name] = value
+    else if (kind === 'boolean') query[name] = value === 'true'
+    else if (kind === 'number') {
+      if (!Number.isNaN(Number(value))) query[name] = Number(value)
+    } else if (kind === 'text')
+      query[name] = exactOnly(resource.name).has(name) ? value : { $ilike: `%${escapeLike(value)}%` }
+  }
+  return query
+}
+
+export const activeFilters = (values: FilterValues) =>
+  Object.values(values).filter((value) => value.trim()).length
+
+/** The filter bar of a list: one input per `query.filter` field; applied on submit. */
+export const Filters = ({
+  resource,
+  values,
+  onApply
+}: {
+  resource: ClientResource
+  values: FilterValues
+  onApply: (values: FilterValues) => void
+}) => {
+  const [draft, setDraft] = useState<FilterValues>(values)
+  const names = (resource.query.filter ?? []).filter((name) => filterKind(resource, name))
+  if (!names.length) return null
+  const set = (key: string) => (event: Event) =>
+    setDraft((previous) => ({ ...previous, [key]: (event.currentTarget as HTMLInputElement).value }))
+  const id = (key: string) => `filter-${resource.name}-${key.replace('.', '-')}`
+
+  return (
+    <form
+      class="filters card"
+      role="search"
+      aria-label={`Filter ${resource.name}`}
+      onSubmit={(event) => {
+        event.preventDefault()
+        onApply(draft)
+      }}
+    >
+      <div class="filter-fields">
+        {names.map((name) => {
+          const kind = filterKind(resource, name)
+          const field = resource.fields[name]
+          if (kind === 'date')
+            return (
+              <fieldset class="filter date-range" key={name}>
+                <legend>{humanize(name)}</legend>
+                <label for={id(`${name}.from`)}>from</label>
+                <input
+                  id={id(`${name}.from`)}
+                  type="date"
+                  value={draft[`${name}.from`] ?? ''}
+                  onInput={set(`${name}.from`)}
+                />
+                <label for={id(`${name}.to`)}>to</label>
+                <input
+                  id={id(`${name}.to`)}
+                  type="date"
+                  value={draft[`${name}.to`] ?? ''}
+                  onInput={set(`${name}.to`)}
+                />
+              </fieldset>
+            )
+          let input
+          if (kind === 'enum')
+            input = (
+              <select id={id(name)} value={draft[name] ?? ''} onChange={set(name)}>
+                <option value="">any</option>
+                {(enumValues(resource, name, field) ?? []).map((option) => (
+                  <option key={option} value={option}>
+                    {option}
+                  </option>
+                ))}
+              </select>
+            )
+          else if (kind === 'boolean')
+            input = (
+              <select id={id(name)} value={draft[name] ?? ''} onChange={set(name)}>
+                <option value="">any</option>
+                <option value="true">yes</option>
+                <option value="false">no</option>
+              </select>
+            )
+          else if (kind === 'number')
+            input = (
+              <input
+                id={id(name)}
+                type="number"
+                placeholder={field?.type === 'ref' && field.to ? `${field.to} id` : 'equals'}
+                value={draft[name] ?? ''}
+                onInput={set(name)}
+              />
+            )
+          else {
+            const exact = exactOnly(resource.name).has(name)
+            input = (
+              <input
+                id={id(name)}
+                type="search"
+                placeholder={exact ? 'exactly' : 'contains'}
+                value={draft[name] ?? ''}
+                onInput={set(name)}
+              />
+            )
+          }
+          return (
+            <div class="filter" key={name}>
+              <label for={id(name)}>{humanize(name)}</label>
+              {input}
+            </div>
+          )
+        })}
+      </div>
+      <div class="row">
+        <button type="submit">Apply filters</button>
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => {
+            setDraft({})
+            onApply({})
+          }}
+        >
+          Clear
+        </button>
+      </div>
+    </form>
+  )
+}
