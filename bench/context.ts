@@ -3,7 +3,7 @@ import path from 'node:path'
 import type { BenchOptions } from './options'
 import type { LoadData } from './scenarios'
 import type { Seeded } from './seed'
-import type { BenchServer } from './servers'
+import type { BenchServer, benchSecrets } from './servers'
 
 /** What a suite (the comparison or the soak) runs against, set up by bench/run.ts. */
 export interface BenchContext {
@@ -13,6 +13,8 @@ export interface BenchContext {
   databaseUrl: string
   api: BenchServer
   raw?: BenchServer
+  /** Shared by every API instance the run starts (tokens work on all of them). */
+  secrets: ReturnType<typeof benchSecrets>
   seeded: Seeded
   data: LoadData
   /** Where the load workers read `data` from; rewrite it after changing `data`. */

@@ -9,6 +9,8 @@ import { MEASURING } from './processes'
 
 export interface LoadJob {
   url: string
+  /** Several instances of one service: connections and rate are split evenly, results added up. */
+  urls?: string[]
   scenario: string
   seconds: number
   warmupSeconds: number
@@ -31,14 +33,28 @@ export interface LoadResult {
   generatorCpu: number
 }
 
-const fire = (job: LoadJob, seconds: number, next: () => BenchRequest, latencies?: Latencies) =>
+interface Fired {
+  duration: number
+  errors: number
+  timeouts: number
+  statuses: Record<string, number>
+}
+
+const fireAt = (
+  url: string,
+  share: number,
+  job: LoadJob,
+  seconds: number,
+  next: () => BenchRequest,
+  latencies?: Latencies
+) =>
   new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
-        url: job.url,
-        connections: job.connections,
+        url,
+        connections: Math.max(1, Math.round(job.connections * share)),
         duration: seconds,
-        overallRate: job.overallRate,
+        overallRate: job.overallRate && job.overallRate * share,
         timeout: 10,
         requests: [
           {
@@ -54,6 +70,24 @@ const fire = (job: LoadJob, seconds: number, next: () => BenchRequest, latencies
     if (latencies) instance.on('response', (_client, _status, _bytes, ms: number) => latencies.add(ms))
   })
 
+/** One run against every URL of the job at once. */
+const fire = async (job: LoadJob, seconds: number, next: () => BenchRequest, latencies?: Latencies) => {
+  const urls = job.urls ?? [job.url]
+  const results = await Promise.all(
+    urls.map((url) => fireAt(url, 1 / urls.length, job, seconds, next, latencies))
+  )
+  const statuses: Record<string, number> = {}
+  for (const result of results)
+    for (const [code, { count }] of Object.entries(result.statusCodeStats))
+      statuses[code] = (statuses[code] ?? 0) + Number(count)
+  return {
+    duration: Math.max(...results.map((result) => result.duration)),
+    errors: results.reduce((sum, result) => sum + result.errors, 0),
+    timeouts: results.reduce((sum, result) => sum + result.timeouts, 0),
+    statuses
+  } satisfies Fired
+}
+
 const main = async () => {
   const job: LoadJob = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
   const data: LoadData = JSON.parse(fs.readFileSync(job.dataFile, 'utf8'))
@@ -66,9 +100,7 @@ const main = async () => {
   const result = await fire(job, job.seconds, next, latencies)
   const { user, system } = process.cpuUsage(cpu)
   const [p50, p99] = latencies.percentiles(50, 99)
-  const statuses = Object.fromEntries(
-    Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)])
-  )
+  const { statuses } = result
   const requests = latencies.count
   const output: LoadResult = {
     requestsPerSecond: requests / result.duration,

@@ -59,12 +59,15 @@ export const withUsage = async <T>(
 /** One load-generator run (warm-up, then measurement) against one server. */
 export const measureLoad = async (
   server: BenchServer,
-  job: Omit<LoadJob, 'url'>,
+  job: Omit<LoadJob, 'url' | 'urls'>,
   workDir: string,
-  rssIntervalMs = 250
+  rssIntervalMs = 250,
+  /** More instances of the same service to spread the load over (usage is sampled on `server` only). */
+  more: BenchServer[] = []
 ): Promise<Measured> => {
-  const jobFile = path.join(workDir, `job-${server.target}-${job.scenario}.json`)
-  fs.writeFileSync(jobFile, JSON.stringify({ ...job, url: server.url }))
+  const jobFile = path.join(workDir, `job-${server.target}-${job.scenario}-${more.length + 1}.json`)
+  const urls = more.length ? { urls: [server.url, ...more.map((other) => other.url)] } : {}
+  fs.writeFileSync(jobFile, JSON.stringify({ ...job, url: server.url, ...urls }))
   // Twice the planned time plus start-up: a hung server fails the run instead of stalling it.
   const budgetMs = (job.seconds + job.warmupSeconds) * 2_000 + 30_000
   return withUsage(

@@ -2,6 +2,7 @@ import os from 'node:os'
 import { spawnSync } from 'node:child_process'
 import * as prettier from 'prettier'
 import type { StockCheck } from './invariants'
+import type { InstancesResult } from './instances'
 
 export interface Figures {
   requestsPerSecond: number
@@ -71,8 +72,56 @@ export const machine = () => {
   return `${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${number(os.totalmem() / 1024 ** 3, 1)} GB RAM, ${os.type()} ${os.release()}, Node ${process.version}`
 }
 
+const fixedRateSection = (rows: Row[], rate: number) =>
+  rows.length
+    ? [
+        `## At a fixed ${number(rate)} req/s (the spec's load): latency when not saturated`,
+        '',
+        `Same routes, ${number(rate)} requests per second in total over the same connections; the target is a p99 under ` +
+          '25 ms on every read route.',
+        '',
+        '| route | API req/s | API p50 ms | API p99 ms | raw p50 ms | raw p99 ms | API server CPU |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+        ...rows.map(({ title, api, raw }) =>
+          api
+            ? `| ${title} | ${number(api.requestsPerSecond)} | ${ms(api.p50)} | ${ms(api.p99)} | ${raw ? ms(raw.p50) : 'n/a'} | ${raw ? ms(raw.p99) : 'n/a'} | ${percent(api.serverCpu)} |`
+            : ''
+        ),
+        ''
+      ]
+    : []
+
+const instancesSection = (result?: InstancesResult) => {
+  if (!result) return []
+  const head = [
+    '## Scale-out: two instances against one',
+    '',
+    'Both on the same PostgreSQL with `REDIS_URL` (events through feathers-sync, rate limits in Redis), the load ' +
+      'spread evenly over them. This machine has 2 cores: the second instance runs on core 1 beside the load ' +
+      'generator, so the gain is a floor, not what a second machine would add.',
+    ''
+  ]
+  if (!result.one || !result.two) return [...head, `Not measured: ${result.skipped}.`, '']
+  return [
+    ...head,
+    `| ${result.title} | req/s | p50 ms | p99 ms |`,
+    '| --- | --- | --- | --- |',
+    `| 1 instance | ${number(result.one.requestsPerSecond)} | ${ms(result.one.p50)} | ${ms(result.one.p99)} |`,
+    `| 2 instances | ${number(result.two.requestsPerSecond)}${ratio(result.two.requestsPerSecond, result.one.requestsPerSecond)} | ${ms(result.two.p50)} | ${ms(result.two.p99)} |`,
+    ''
+  ]
+}
+
 /** The markdown both printed and written to bench/results.md. */
-export const renderReport = (info: RunInfo, rows: Row[]) => {
+export const renderReport = (
+  info: RunInfo,
+  rows: Row[],
+  {
+    fixedRate = [],
+    rate = 1000,
+    instances
+  }: { fixedRate?: Row[]; rate?: number; instances?: InstancesResult } = {}
+) => {
   const { stock, fanout } = info
   const lines = [
     '# Benchmark results',
@@ -101,7 +150,9 @@ export const renderReport = (info: RunInfo, rows: Row[]) => {
     '',
     ...head(),
     ...rows.flatMap(({ title, raw }) => (raw ? [line(title, raw)] : [])),
-    ''
+    '',
+    ...fixedRateSection(fixedRate, rate),
+    ...instancesSection(instances)
   ]
   if (stock) {
     lines.push(

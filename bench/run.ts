@@ -10,11 +10,13 @@ import { machineBusy } from './proc'
 import { mainThreadProfile, summarizeProfile, type ProfileWindow } from './profile'
 import { formatMarkdown, renderReport, revision } from './report'
 import { seed } from './seed'
-import { startApi, startRaw } from './servers'
+import { benchSecrets, startApi, startRaw } from './servers'
 import { runSoak } from './soak'
-import { runSuite } from './suite'
+import { FIXED_RATE, runSuite } from './suite'
 
 // `npm run bench [-- --smoke | --soak] [--only=a,b] [--seconds=N] [--profile] [--out=file]`
+// --only takes scenario names (product-anon, product-auth, product-page, order-create, order-get) and the
+// extra parts: fixed-rate, instances, fanout.
 // A fresh PostgreSQL database, the API and the raw baseline on core 0, load generators on core 1; the
 // database is dropped and every process stopped at the end, also on failure, Ctrl-C or the time budget.
 
@@ -50,7 +52,8 @@ const main = async (options: BenchOptions) => {
   const database = await createBenchDatabase(process.env.DATABASE_URL || DEFAULT_ADMIN_URL)
   cleanups.push(database.drop)
   log(`database ${database.name}; ${pinning()}`)
-  const api = await startApi(database.url, workDir, profileDir)
+  const secrets = benchSecrets()
+  const api = await startApi(database.url, workDir, { secrets, profileDir })
   cleanups.push(api.stop)
   const raw = options.mode === 'soak' ? undefined : await startRaw(database.url, workDir)
   if (raw) cleanups.push(raw.stop)
@@ -62,6 +65,7 @@ const main = async (options: BenchOptions) => {
     databaseUrl: database.url,
     api,
     raw,
+    secrets,
     seeded,
     data: { productIds: seeded.productIds, customers: seeded.customers, orders: [] },
     dataFile: dataFileIn(workDir)
@@ -94,7 +98,11 @@ const main = async (options: BenchOptions) => {
       busyBefore,
       revision: revision()
     }
-    report = renderReport(info, suite.rows)
+    report = renderReport(info, suite.rows, {
+      fixedRate: suite.fixedRate,
+      rate: FIXED_RATE,
+      instances: suite.instances
+    })
   }
   report = await formatMarkdown(report, options.out)
   console.log(report)

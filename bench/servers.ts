@@ -45,11 +45,11 @@ const start = async (
   env: NodeJS.ProcessEnv,
   port: number,
   logDir: string,
-  nodeArgs: string[] = []
+  { nodeArgs = [], core = 0 }: { nodeArgs?: string[]; core?: 0 | 1 } = {}
 ): Promise<BenchServer> => {
-  const logFile = path.join(logDir, `${target}.log`)
+  const logFile = path.join(logDir, `${target}-${port}.log`)
   const fd = fs.openSync(logFile, 'a')
-  const child = spawnNode(0, script, { env, nodeArgs, stdio: ['ignore', fd, fd] })
+  const child = spawnNode(core, script, { env, nodeArgs, stdio: ['ignore', fd, fd] })
   fs.closeSync(fd)
   const url = `http://127.0.0.1:${port}`
   try {
@@ -67,11 +67,29 @@ const start = async (
   return { target, pid: child.pid!, url, logFile, stop }
 }
 
+/** One run's secrets, shared by every API instance so that a token works on any of them. */
+export const benchSecrets = () => ({
+  JWT_SECRET: randomBytes(32).toString('hex'),
+  PAYMENT_WEBHOOK_SECRET: randomBytes(32).toString('hex')
+})
+
+export interface ApiOptions {
+  secrets: ReturnType<typeof benchSecrets>
+  profileDir?: string
+  /** Several instances: events and rate limits through this Redis (feathers-sync), as when scaled out. */
+  redisUrl?: string
+  core?: 0 | 1
+}
+
 /**
  * The service as deployed: production settings on PostgreSQL, listening on loopback only, logging every
  * request (to a file here). Migrations are applied at start, which creates the schema the seed fills.
  */
-export const startApi = async (databaseUrl: string, logDir: string, profileDir?: string) => {
+export const startApi = async (
+  databaseUrl: string,
+  logDir: string,
+  { secrets, profileDir, redisUrl, core = 0 }: ApiOptions
+) => {
   const port = await freePort()
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -79,17 +97,17 @@ export const startApi = async (databaseUrl: string, logDir: string, profileDir?:
     HOST: '127.0.0.1',
     PORT: String(port),
     DATABASE_URL: databaseUrl,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    PAYMENT_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+    ...secrets,
     // Soak runs outlast the default 15 minutes of an access token.
     ACCESS_TOKEN_TTL: '2h',
     LOG_LEVEL: 'info'
   }
-  // Stdout only, and rate limits in memory: the run measures this process and PostgreSQL, nothing else.
+  // Stdout only, and rate limits in memory unless scaled out: the run measures this process and PostgreSQL.
   delete env.LOG_DIR
   delete env.REDIS_URL
+  if (redisUrl) env.REDIS_URL = redisUrl
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
-  return start('api', 'src/index.ts', '/health/ready', env, port, logDir, nodeArgs)
+  return start('api', 'src/index.ts', '/health/ready', env, port, logDir, { nodeArgs, core })
 }
 
 /** The baseline: bench/raw-server.ts, node:http + pg and the same queries, on the same database. */
