@@ -72,16 +72,22 @@ const moveReserved = async (
 const storedLines = (trx: Knex | Knex.Transaction, orderIds: number[]) =>
   trx('order_items').whereIn('orderId', orderIds).orderBy('id')
 
-const replaceLines = async (
-  trx: Knex.Transaction,
-  orderId: number,
-  lines: Awaited<ReturnType<typeof priceLines>>['lines']
-) => {
-  await trx('order_items').where({ orderId }).delete()
+type PricedLines = Awaited<ReturnType<typeof priceLines>>['lines']
+
+/** A stored line as an order's `items` shows it. */
+const asItem = ({ orderId: _order, createdAt: _created, ...line }: any) => line
+
+/** Writes an order's lines and returns them as stored (one statement: no read-back). */
+const insertLines = async (trx: Knex.Transaction, orderId: number, lines: PricedLines) => {
   const now = new Date().toISOString()
-  await trx('order_items').insert(
-    lines.map(({ currency: _currency, ...line }) => ({ ...line, orderId, createdAt: now }))
-  )
+  return trx('order_items')
+    .insert(lines.map(({ currency: _currency, ...line }) => ({ ...line, orderId, createdAt: now })))
+    .returning('*')
+}
+
+const replaceLines = async (trx: Knex.Transaction, orderId: number, lines: PricedLines) => {
+  await trx('order_items').where({ orderId }).delete()
+  await insertLines(trx, orderId, lines)
 }
 
 /** `GET /orders/:id` (and every order result and event) includes its lines. */
@@ -99,11 +105,7 @@ const withItems = async (context: HookContext, result: any) => {
     db,
     orders.map((order: any) => order.id)
   )
-  for (const order of orders) {
-    order.items = lines
-      .filter((line: any) => line.orderId === order.id)
-      .map(({ orderId: _order, createdAt: _created, ...line }: any) => line)
-  }
+  for (const order of orders) order.items = lines.filter((line: any) => line.orderId === order.id).map(asItem)
 }
 
 /**
@@ -135,7 +137,8 @@ export const orderLifecycle: Behaviour = {
         context.data = { ...data, totalCents: priced.totalCents, currency: priced.currency, refundedCents: 0 }
         await next()
         const order = context.result
-        await replaceLines(trx, order.id, priced.lines)
+        // A new order has no lines yet: insert them, and they are the order's items as stored.
+        const stored = await insertLines(trx, order.id, priced.lines)
         await context.app.service('order-history' as any).create(
           {
             orderId: order.id,
@@ -148,7 +151,7 @@ export const orderLifecycle: Behaviour = {
           { transaction: context.params.transaction }
         )
         await moveReserved(context, order.id, priced.lines, 'reserve')
-        await withItems(context, order)
+        order.items = stored.sort((a: any, b: any) => a.id - b.id).map(asItem)
       }
     ],
     patch: [
