@@ -134,6 +134,8 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
     await page.click('header button:has-text("Log out")')
     await page.waitForSelector('header a:has-text("Log in")')
     await page.goto(url('/#/login'))
+    await page.waitForSelector('#login-email')
+    assert.equal(await page.locator('main .banner.notice').count(), 0)
     await screenshot('portal-login')
     await login(ui, email)
     await page.reload()
@@ -194,8 +196,8 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
     const orderId = Number(/orders\/(\d+)$/.exec(page.url())![1])
     await statusIs(page, 'order-status', 'pending')
     assert.match(await text(page, '[data-testid="payment-status"]'), /Not paid yet/)
-    assert.match(await text(page, 'table.items'), new RegExp(token))
-    assert.match(await text(page, 'table.items tfoot'), /\$25\.00/)
+    assert.match(await text(page, '.items'), new RegExp(token))
+    assert.match(await text(page, '.order-total-line'), /\$25\.00/)
     assert.match(await text(page, 'address'), /1 Main Street/)
     // The cart was emptied by the order.
     assert.equal(await page.locator('header .count').count(), 0)
@@ -327,8 +329,8 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
     // Ordered: the order lines (the server's snapshot of the name) are text too.
     const order = await orderFor(customer, evil.id)
     await page.goto(url(`/#/orders/${order.id}`))
-    await page.waitForSelector('table.items tbody td a')
-    assert.equal(await text(page, 'table.items tbody td a'), XSS)
+    await page.waitForSelector('.items .line-name a')
+    assert.equal(await text(page, '.items .line-name a'), XSS)
 
     const markup = await page.evaluate(() => ({
       images: document.querySelectorAll('img').length,
@@ -406,6 +408,7 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
     await here.page.click(`[data-session-id="${theirs}"] button:has-text("Revoke")`)
     await there.page.waitForSelector('#login-email', { timeout: 15_000 })
     assert.match(await text(there.page, '#login-title'), /Log in/)
+    assert.match(await text(there.page, 'main .banner.notice'), /You were logged out: session ended/)
     assert.equal(await there.page.locator('[data-testid="signed-in-as"]').count(), 0)
     await here.page.waitForSelector(`.sessions.ended [data-session-id="${theirs}"]`)
     assert.equal((await api('GET', '/users/me', { token: customer.token })).status, 200)
@@ -418,6 +421,7 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
     await here.page.click(`[data-session-id="${mine}"] button:has-text("Log out this device")`)
     await here.page.waitForSelector('#login-email')
     assert.equal(await here.page.locator('[data-testid="signed-in-as"]').count(), 0)
+    assert.equal(await here.page.locator('main .banner.notice').count(), 0)
     assert.deepEqual(here.problems, [])
     assert.deepEqual(there.problems, [])
     await here.context.close()
@@ -427,7 +431,7 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
   it('edits the profile and changes the password with the current one', async () => {
     const customer = await userWithRoles(['customer'])
     const ui = await openPage()
-    const { page, url, problems, screenshot } = ui
+    const { page, problems, screenshot } = ui
     await login(ui, customer.email, PASSWORD, '#/profile')
     await page.waitForSelector('#profile-name')
 
@@ -472,7 +476,7 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
   it('fits a phone screen (390 px): products, product, cart, checkout, order, orders, profile, sessions', async () => {
     const customer = await userWithRoles(['customer'])
     const long = await product({
-      name: `A rather long product name that has to wrap on a phone ${unique()}`,
+      name: `A rather long product name with Supercalifragilisticexpialidocious-Extraordinarily ${unique()}`,
       priceCents: 129_900,
       description: 'Long description. '.repeat(20)
     })

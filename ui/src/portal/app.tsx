@@ -11,7 +11,7 @@ import { ProductPage } from './pages/product'
 import { ProductsPage } from './pages/products'
 import { ProfilePage } from './pages/profile'
 import { SessionsPage } from './pages/sessions'
-import { auth, useUser } from './state'
+import { auth, leave, useUser } from './state'
 import { Count, Loading } from './ui'
 
 /** A page for logged-in users: the login form in its place until then (and again if the session ends). */
@@ -135,8 +135,7 @@ const Header = ({ route }: { route: string[] }) => {
               disabled={busy}
               onClick={() => {
                 setBusy(true)
-                auth
-                  .logout()
+                leave()
                   .catch(() => undefined)
                   .finally(() => setBusy(false))
               }}

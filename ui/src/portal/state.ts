@@ -5,17 +5,34 @@ import { loadDeclarations, type ClientResource } from '../lib/declarations'
 
 // The one connection, login and declarations of the portal page.
 export const { client, socket } = createClient()
-export const auth = new Auth(client, socket)
 
-/** Why the last login ended when the server ended it (revoked elsewhere, password changed): shown by the login. */
+/**
+ * Why the login ended when the server ended it (revoked on another device, a password change elsewhere): the
+ * login form says so. Registered before Auth's own listener, which forgets the user.
+ */
 let endedBy: string | null = null
+let leaving = false
 socket.on('authentication revoked', (event: { reason?: string } | undefined) => {
-  if (auth.user) endedBy = event?.reason ?? 'session ended'
+  if (auth.user && !leaving) endedBy = event?.reason ?? 'session ended'
 })
 export const takeEndedReason = () => {
   const reason = endedBy
   endedBy = null
   return reason
+}
+
+export const auth = new Auth(client, socket)
+
+/** Ends the login on purpose (log out, revoke this device): no "you were logged out" notice. */
+export const leave = async (end: () => Promise<unknown> = () => auth.logout()) => {
+  leaving = true
+  try {
+    await end()
+    auth.forget()
+  } finally {
+    endedBy = null
+    leaving = false
+  }
 }
 
 // The server disconnects a socket whose access token expired (e.g. after the computer slept through the

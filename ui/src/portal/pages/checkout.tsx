@@ -111,31 +111,6 @@ export const CheckoutPage = () => {
     <section aria-labelledby="checkout-title">
       <h1 id="checkout-title">Checkout</h1>
       <form onSubmit={submit} noValidate class="checkout">
-        <div class="card">
-          <h2>Your order</h2>
-          <ul class="summary">
-            {lines.map((line, index) => {
-              const problem = lineError(index) ?? lineProblem(line, products.data?.get(line.productId))
-              return (
-                <li key={line.productId}>
-                  <span>
-                    {line.quantity} × <a href={href('products', line.productId)}>{line.name}</a>
-                  </span>
-                  <span>{money(line.priceCents * line.quantity, line.currency)}</span>
-                  {problem && (
-                    <span class="error line-error" role="alert">
-                      {problem}
-                    </span>
-                  )}
-                </li>
-              )
-            })}
-          </ul>
-          <CartTotals lines={lines} />
-          <p>
-            <a href={href('cart')}>Change the cart</a>
-          </p>
-        </div>
         <fieldset class="card">
           <legend>Shipping address</legend>
           {ADDRESS_FIELDS.map((field) => {
@@ -171,10 +146,37 @@ export const CheckoutPage = () => {
             />
           </Field>
         </fieldset>
-        <ErrorBanner errors={errors} shown={shownFields} />
-        <button type="submit" disabled={busy}>
-          {busy ? 'Placing the order…' : 'Place order'}
-        </button>
+        <div class="checkout-side">
+          <div class="card">
+            <h2>Your order</h2>
+            <ul class="summary">
+              {lines.map((line, index) => {
+                const problem = lineError(index) ?? lineProblem(line, products.data?.get(line.productId))
+                return (
+                  <li key={line.productId}>
+                    <span>
+                      {line.quantity} × <a href={href('products', line.productId)}>{line.name}</a>
+                    </span>
+                    <span>{money(line.priceCents * line.quantity, line.currency)}</span>
+                    {problem && (
+                      <span class="error line-error" role="alert">
+                        {problem}
+                      </span>
+                    )}
+                  </li>
+                )
+              })}
+            </ul>
+            <CartTotals lines={lines} />
+            <p>
+              <a href={href('cart')}>Change the cart</a>
+            </p>
+          </div>
+          <ErrorBanner errors={errors} shown={shownFields} />
+          <button type="submit" disabled={busy}>
+            {busy ? 'Placing the order…' : 'Place order'}
+          </button>
+        </div>
       </form>
     </section>
   )

@@ -19,6 +19,10 @@ const METHOD_HINTS: Record<string, string> = {
 /** A payment still open or done: the order cannot be paid again meanwhile. */
 const BLOCKING = new Set(['pending', 'authorized', 'captured'])
 
+/** Who made a status change, as the customer understands it. */
+const actor = (entry: OrderHistory, ownerId: number) =>
+  entry.actorId === null ? 'by the payment system' : entry.actorId === ownerId ? 'by you' : 'by the shop'
+
 const newestFirst = (payments: Payment[]) =>
   [...payments].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)
 
@@ -254,78 +258,42 @@ export const OrderPage = ({ id }: { id: string }) => {
           />
         )}
         {payments.data && payments.data.length > 0 && (
-          <div class="table-scroll">
-            <table>
-              <caption class="visually-hidden">Payment attempts</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Method</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Amount</th>
-                </tr>
-              </thead>
-              <tbody>
-                {payments.data.map((payment) => (
-                  <tr key={payment.id} data-payment-id={payment.id}>
-                    <td>{dateTime(payment.createdAt)}</td>
-                    <td>{payment.paymentMethod}</td>
-                    <td>
-                      <StatusBadge status={payment.status} />
-                      {payment.failureReason && <div class="hint">{payment.failureReason}</div>}
-                    </td>
-                    <td>{money(payment.amountCents, payment.currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <>
+            <h3 class="subhead">Payment attempts</h3>
+            <ul class="attempts">
+              {payments.data.map((payment) => (
+                <li key={payment.id} data-payment-id={payment.id}>
+                  <span class="hint">{dateTime(payment.createdAt)}</span>
+                  <span class="method">{payment.paymentMethod}</span>
+                  <StatusBadge status={payment.status} />
+                  <span class="amount">{money(payment.amountCents, payment.currency)}</span>
+                  {payment.failureReason && <span class="hint reason">{payment.failureReason}</span>}
+                </li>
+              ))}
+            </ul>
+          </>
         )}
       </section>
 
       <section class="card" aria-labelledby="items-title">
         <h2 id="items-title">Items</h2>
-        <div class="table-scroll">
-          <table class="items">
-            <thead>
-              <tr>
-                <th scope="col">Product</th>
-                <th scope="col" class="num">
-                  Qty
-                </th>
-                <th scope="col" class="num">
-                  Price
-                </th>
-                <th scope="col" class="num">
-                  Total
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {(shown.items ?? []).map((item) => (
-                <tr key={item.id}>
-                  <td>
-                    <a href={href('products', item.productId)}>{item.name}</a>
-                    <div class="hint">{item.sku}</div>
-                  </td>
-                  <td class="num">{item.quantity}</td>
-                  <td class="num">{money(item.unitPriceCents, shown.currency)}</td>
-                  <td class="num">{money(item.lineTotalCents, shown.currency)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" colSpan={3}>
-                  Total
-                </th>
-                <td class="num">
-                  <strong>{money(shown.totalCents, shown.currency)}</strong>
-                </td>
-              </tr>
-            </tfoot>
-          </table>
-        </div>
+        <ul class="lines items">
+          {(shown.items ?? []).map((item) => (
+            <li key={item.id}>
+              <span class="line-name">
+                <a href={href('products', item.productId)}>{item.name}</a>
+                <span class="hint">{item.sku}</span>
+              </span>
+              <span class="line-qty">
+                {item.quantity} × {money(item.unitPriceCents, shown.currency)}
+              </span>
+              <span class="line-total">{money(item.lineTotalCents, shown.currency)}</span>
+            </li>
+          ))}
+        </ul>
+        <p class="total order-total-line">
+          Total <strong>{money(shown.totalCents, shown.currency)}</strong>
+        </p>
       </section>
 
       {(address || shown.note) && (
@@ -358,13 +326,17 @@ export const OrderPage = ({ id }: { id: string }) => {
           <Loading />
         ) : (
           <ol class="history">
-            <li>
-              <span class="hint">{dateTime(shown.createdAt)}</span> Placed
-            </li>
+            {history.data.length === 0 && (
+              <li>
+                <span class="hint">{dateTime(shown.createdAt)}</span> Placed
+              </li>
+            )}
             {history.data.map((entry: OrderHistory) => (
               <li key={entry.id}>
-                <span class="hint">{dateTime(entry.createdAt)}</span> {label(entry.fromStatus)} →{' '}
+                <span class="hint">{dateTime(entry.createdAt)}</span>{' '}
+                {entry.fromStatus ? <>{label(entry.fromStatus)} → </> : 'Placed: '}
                 <StatusBadge status={entry.toStatus} />
+                <span class="hint"> {actor(entry, shown.userId)}</span>
                 {entry.reason && <span class="hint"> ({entry.reason})</span>}
               </li>
             ))}

@@ -93,8 +93,8 @@ export const ProductPage = ({ id }: { id: string }) => {
             In your cart: {inCart}. <a href={href('cart')}>Go to the cart</a>
           </p>
         )}
+        {added && <Notice>{added}</Notice>}
       </div>
-      {added && <Notice>{added}</Notice>}
     </article>
   )
 }

@@ -5,7 +5,7 @@ import { formErrors, type FormErrors } from '../../lib/errors'
 import { dateTime } from '../../lib/format'
 import { href } from '../../lib/router'
 import { validate } from '../../lib/validate'
-import { auth, client, resource, useLoad } from '../state'
+import { auth, client, leave, resource, useLoad } from '../state'
 import { described, FormError, LoadError, Loading } from '../ui'
 
 /** A form's submit: validate with the users patch schema, PATCH /users/me, show the server's field errors. */
@@ -248,7 +248,7 @@ export const ProfilePage = () => {
             disabled={leaving}
             onClick={() => {
               setLeaving(true)
-              auth.logout().then(
+              leave().then(
                 () => (location.hash = '#/'),
                 () => setLeaving(false)
               )

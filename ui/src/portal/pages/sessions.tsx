@@ -3,7 +3,7 @@ import type { Session } from '../../lib/client'
 import { ErrorBanner } from '../../lib/components'
 import { formErrors, type FormErrors } from '../../lib/errors'
 import { dateTime } from '../../lib/format'
-import { auth, client, useLoad, useReconnect, useServiceEvent } from '../state'
+import { auth, client, leave, useLoad, useReconnect, useServiceEvent } from '../state'
 import { Empty, LoadError, Loading } from '../ui'
 
 /** A short name for a User-Agent: the browser and the system, enough to recognise a device. */
@@ -121,14 +121,13 @@ export const SessionsPage = () => {
     setBusy(session.id)
     setErrors(null)
     setDone(null)
-    const current = session.id === auth.sessionId
     try {
-      const revoked = (await client.service('sessions').remove(session.id)) as Session
-      if (current) {
-        // The server also tells this socket (`authentication revoked`); forget the tokens at once.
-        auth.forget()
+      if (session.id === auth.sessionId) {
+        // Logging this device out on purpose: forget the tokens (the server also tells this socket).
+        await leave(() => client.service('sessions').remove(session.id))
         return
       }
+      const revoked = (await client.service('sessions').remove(session.id)) as Session
       sessions.setData(
         (shown) =>
           shown && order(shown.map((candidate) => (candidate.id === revoked.id ? revoked : candidate)))
