@@ -55,7 +55,7 @@ describe('admin panel (ui/src/admin)', function () {
       'Payments',
       'Refunds',
       'Users',
-      'Api keys',
+      'API keys',
       'Audit log',
       'Inventory'
     ])
@@ -165,9 +165,20 @@ describe('admin panel (ui/src/admin)', function () {
 
   it('offers exactly the declared transitions an admin may request, and ships an order', async () => {
     const customer = await userWithRoles(['customer'])
-    const { order } = await capturedPayment(customer)
+    const { order, payment } = await capturedPayment(customer)
     const ui = await openPage()
     const { page } = ui
+    // The page's socket goes through this relay, which can hold back the server's order events to make the page
+    // stale (another admin acting meanwhile, events not yet arrived).
+    let holdOrderEvents = false
+    await page.routeWebSocket(/\/socket\.io\//, (socket) => {
+      const server = socket.connectToServer()
+      socket.onMessage((message) => server.send(message))
+      server.onMessage((message) => {
+        if (holdOrderEvents && String(message).startsWith('42["orders patched"')) return
+        socket.send(message)
+      })
+    })
     await signedIn(ui, admin, `#/r/orders/${order.id}`)
     await page.waitForSelector('button[data-transition]')
     const offered = async () =>
@@ -189,6 +200,22 @@ describe('admin panel (ui/src/admin)', function () {
     await page.waitForSelector(
       'section[data-related="order-history"] td[data-field="transition"]:has-text("ship")'
     )
+
+    // Refused: the payment was refunded in full meanwhile (the order is `refunded`) while this page did not
+    // know; the server's 409 is shown, then the order as it is now.
+    holdOrderEvents = true
+    const refund = await api('POST', '/refunds', {
+      token: admin.token,
+      body: { paymentId: payment.id, amountCents: 5000, reason: 'lost in transit' }
+    })
+    assert.equal(refund.status, 201)
+    await page.click('button[data-transition="deliver"]')
+    await page.waitForSelector(
+      "[role=alert]:has-text(\"Cannot change status from 'refunded' to 'delivered'\")"
+    )
+    await page.waitForSelector('#transitions-title + p [data-status="refunded"]')
+    assert.deepEqual(await offered(), [])
+    await ui.screenshot('admin-order-refused')
     noProblems(ui)
     await ui.context.close()
   })

@@ -53,13 +53,13 @@ export const RemoveButton = ({
   }
   return (
     <div class="remove">
-      <ErrorBanner errors={error} />
+      <ErrorBanner errors={error} shown={Object.keys(error?.fields ?? {})} />
       {!asking ? (
         <button type="button" class="danger" onClick={() => setAsking(true)}>
           {word}
         </button>
       ) : (
-        <div class="confirm banner error" role="alertdialog" aria-labelledby={`confirm-${record.id}`}>
+        <div class="confirm banner error" role="group" aria-labelledby={`confirm-${record.id}`}>
           <p id={`confirm-${record.id}`}>
             {word} {resource.name} #{record.id} ({recordTitle(record)})?{' '}
             {word === 'Revoke' ? 'It stops working at once.' : 'This cannot be undone.'}
@@ -211,7 +211,7 @@ export const EditView = ({ resource, id }: { resource: ClientResource; id: strin
         </a>
       </p>
       <h1 id="edit-title">
-        Edit {humanize(resource.name).toLowerCase()} #{id}
+        {humanize(resource.name)} #{id}: edit
       </h1>
       <ErrorBanner errors={record.error} />
       {record.loading && !data && <p role="status">Loading…</p>}
@@ -249,7 +249,7 @@ export const CreateView = ({ resource }: { resource: ClientResource }) => {
       <p class="crumbs">
         <a href={href('r', resource.name)}>← {humanize(resource.name)}</a>
       </p>
-      <h1 id="create-title">New {humanize(resource.name).toLowerCase()}</h1>
+      <h1 id="create-title">{humanize(resource.name)}: new record</h1>
       <div class="card">
         <RecordForm
           key={resource.name}

@@ -78,6 +78,9 @@ export const Filters = ({
   onApply: (values: FilterValues) => void
 }) => {
   const [draft, setDraft] = useState<FilterValues>(values)
+  const active = activeFilters(values)
+  // Open on wide screens or when filters apply; folded on a phone, where it would push the list off screen.
+  const [open] = useState(() => active > 0 || window.matchMedia('(min-width: 48rem)').matches)
   const names = (resource.query.filter ?? []).filter((name) => filterKind(resource, name))
   if (!names.length) return null
   const set = (key: string) => (event: Event) =>
@@ -94,93 +97,96 @@ export const Filters = ({
         onApply(draft)
       }}
     >
-      <div class="filter-fields">
-        {names.map((name) => {
-          const kind = filterKind(resource, name)
-          const field = resource.fields[name]
-          if (kind === 'date')
+      <details open={open}>
+        <summary>Filters{active ? ` (${active} applied)` : ''}</summary>
+        <div class="filter-fields">
+          {names.map((name) => {
+            const kind = filterKind(resource, name)
+            const field = resource.fields[name]
+            if (kind === 'date')
+              return (
+                <fieldset class="filter date-range" key={name}>
+                  <legend>{humanize(name)}</legend>
+                  <label for={id(`${name}.from`)}>from</label>
+                  <input
+                    id={id(`${name}.from`)}
+                    type="date"
+                    value={draft[`${name}.from`] ?? ''}
+                    onInput={set(`${name}.from`)}
+                  />
+                  <label for={id(`${name}.to`)}>to</label>
+                  <input
+                    id={id(`${name}.to`)}
+                    type="date"
+                    value={draft[`${name}.to`] ?? ''}
+                    onInput={set(`${name}.to`)}
+                  />
+                </fieldset>
+              )
+            let input
+            if (kind === 'enum')
+              input = (
+                <select id={id(name)} value={draft[name] ?? ''} onChange={set(name)}>
+                  <option value="">any</option>
+                  {(enumValues(resource, name, field) ?? []).map((option) => (
+                    <option key={option} value={option}>
+                      {option}
+                    </option>
+                  ))}
+                </select>
+              )
+            else if (kind === 'boolean')
+              input = (
+                <select id={id(name)} value={draft[name] ?? ''} onChange={set(name)}>
+                  <option value="">any</option>
+                  <option value="true">yes</option>
+                  <option value="false">no</option>
+                </select>
+              )
+            else if (kind === 'number')
+              input = (
+                <input
+                  id={id(name)}
+                  type="number"
+                  placeholder={field?.type === 'ref' && field.to ? `${field.to} id` : 'equals'}
+                  value={draft[name] ?? ''}
+                  onInput={set(name)}
+                />
+              )
+            else {
+              const exact = exactOnly(resource.name).has(name)
+              input = (
+                <input
+                  id={id(name)}
+                  type="search"
+                  placeholder={exact ? 'exactly' : 'contains'}
+                  value={draft[name] ?? ''}
+                  onInput={set(name)}
+                />
+              )
+            }
             return (
-              <fieldset class="filter date-range" key={name}>
-                <legend>{humanize(name)}</legend>
-                <label for={id(`${name}.from`)}>from</label>
-                <input
-                  id={id(`${name}.from`)}
-                  type="date"
-                  value={draft[`${name}.from`] ?? ''}
-                  onInput={set(`${name}.from`)}
-                />
-                <label for={id(`${name}.to`)}>to</label>
-                <input
-                  id={id(`${name}.to`)}
-                  type="date"
-                  value={draft[`${name}.to`] ?? ''}
-                  onInput={set(`${name}.to`)}
-                />
-              </fieldset>
+              <div class="filter" key={name}>
+                <label for={id(name)}>{humanize(name)}</label>
+                {input}
+              </div>
             )
-          let input
-          if (kind === 'enum')
-            input = (
-              <select id={id(name)} value={draft[name] ?? ''} onChange={set(name)}>
-                <option value="">any</option>
-                {(enumValues(resource, name, field) ?? []).map((option) => (
-                  <option key={option} value={option}>
-                    {option}
-                  </option>
-                ))}
-              </select>
-            )
-          else if (kind === 'boolean')
-            input = (
-              <select id={id(name)} value={draft[name] ?? ''} onChange={set(name)}>
-                <option value="">any</option>
-                <option value="true">yes</option>
-                <option value="false">no</option>
-              </select>
-            )
-          else if (kind === 'number')
-            input = (
-              <input
-                id={id(name)}
-                type="number"
-                placeholder={field?.type === 'ref' && field.to ? `${field.to} id` : 'equals'}
-                value={draft[name] ?? ''}
-                onInput={set(name)}
-              />
-            )
-          else {
-            const exact = exactOnly(resource.name).has(name)
-            input = (
-              <input
-                id={id(name)}
-                type="search"
-                placeholder={exact ? 'exactly' : 'contains'}
-                value={draft[name] ?? ''}
-                onInput={set(name)}
-              />
-            )
-          }
-          return (
-            <div class="filter" key={name}>
-              <label for={id(name)}>{humanize(name)}</label>
-              {input}
-            </div>
-          )
-        })}
-      </div>
-      <div class="row">
-        <button type="submit">Apply filters</button>
-        <button
-          type="button"
-          class="secondary"
-          onClick={() => {
-            setDraft({})
-            onApply({})
-          }}
-        >
-          Clear
-        </button>
-      </div>
+          })}
+        </div>
+        <div class="row">
+          <button type="submit">Apply filters</button>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              setDraft({})
+              onApply({})
+            }}
+          >
+            Clear
+          </button>
+        </div>
+      </details>
     </form>
   )
 }

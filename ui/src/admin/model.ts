@@ -102,12 +102,17 @@ export const defaultSort = (resource: ClientResource): Record<string, 1 | -1> | 
 export const pageSize = (resource: ClientResource) =>
   resource.query.paginate === false ? undefined : (resource.query.paginate?.default ?? 20)
 
-/** `priceCents` → `Price cents`, `api-keys` → `Api keys`. */
+const ACRONYMS: Record<string, string> = { api: 'API', id: 'ID', ip: 'IP', sku: 'SKU', url: 'URL' }
+
+/** `priceCents` → `Price cents`, `api-keys` → `API keys`, `userId` → `User ID`. */
 export const humanize = (name: string) => {
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/[-_]/g, ' ')
     .toLowerCase()
+    .split(' ')
+    .map((word) => ACRONYMS[word] ?? word)
+    .join(' ')
   return words.charAt(0).toUpperCase() + words.slice(1)
 }
 

@@ -27,7 +27,15 @@ export const availableTransitions = (
   )
 
 /** Buttons for the declared transitions of a record's state; a transition to `cancelled` asks first. */
-const Transitions = ({ order, onChange }: { order: AnyRecord; onChange: (order: AnyRecord) => void }) => {
+const Transitions = ({
+  order,
+  onChange,
+  reload
+}: {
+  order: AnyRecord
+  onChange: (order: AnyRecord) => void
+  reload: () => Promise<void>
+}) => {
   const { client, model, roles, user } = useAdmin()
   const orders = findResource(model, 'orders')!
   const states = orders.states
@@ -44,7 +52,9 @@ const Transitions = ({ order, onChange }: { order: AnyRecord; onChange: (order: 
     try {
       onChange(await service(client, orders.path).patch(order.id, { [states.field]: to }))
     } catch (failure) {
+      // Refused (409: the order changed meanwhile, or the transition is not yours): say why, show it as it is now.
       setError(formErrors(failure))
+      void reload()
     } finally {
       setBusy('')
     }
@@ -55,7 +65,7 @@ const Transitions = ({ order, onChange }: { order: AnyRecord; onChange: (order: 
       <p>
         Now: <StatusBadge status={current} />
       </p>
-      <ErrorBanner errors={error} />
+      <ErrorBanner errors={error} shown={[states.field]} />
       {transitions.length === 0 ? (
         <p class="muted">No status change is open to you from {humanize(current).toLowerCase()}.</p>
       ) : (
@@ -264,7 +274,7 @@ export const OrderPanel = ({
   }
   return (
     <>
-      <Transitions order={order} onChange={onChange} />
+      <Transitions order={order} onChange={onChange} reload={reload} />
       <OrderItems order={order} />
       <RelatedTable
         name="payments"
