@@ -120,7 +120,12 @@ export const useReconnect = (listener: () => void) => {
   const current = useRef(listener)
   current.current = listener
   useEffect(() => {
-    const handler = () => current.current()
+    // The first connection of the page is no reconnection: what was loaded meanwhile waited for it.
+    let connected = socket.connected
+    const handler = () => {
+      if (connected) current.current()
+      connected = true
+    }
     socket.on('connect', handler)
     return () => void socket.off('connect', handler)
   }, [])
