@@ -33,7 +33,9 @@ export interface LoggerConfig {
 
 export const createLogger = ({ level, dir, keepDays = 30 }: LoggerConfig) => {
   const options = { level, redact: { paths: redactedPaths, censor: '[redacted]' } }
-  if (!dir || level === 'silent') return pino(options)
+  // Asynchronous stdout: lines written while a write is in flight go out together in the next one, instead of
+  // one blocking write per request. pino flushes what is left when the process exits.
+  if (!dir || level === 'silent') return pino(options, pino.destination({ dest: 1, sync: false }))
   const transport = pino.transport({
     targets: [
       { target: 'pino/file', level, options: { destination: 1 } },

@@ -95,12 +95,22 @@ describe('server and CLI processes (embedded database)', function () {
         setTimeout(() => request.end(body.slice(10)), 300)
       }, 200)
     })
-    const exited = new Promise<number | null>((resolve) => server.child.on('exit', (code) => resolve(code)))
+    // 'close': the process exited and its stdout was read to the end.
+    const exited = new Promise<number | null>((resolve) => server.child.on('close', (code) => resolve(code)))
     const finished = await inFlight
     assert.equal(finished.status, 201, finished.text)
     await new Promise((resolve) => setTimeout(resolve, 100))
     await assert.rejects(fetch(`${server.url}/health/live`), 'no new connections once stopping')
     assert.equal(await exited, 0)
+    // Stdout is written asynchronously (src/logger.ts): what was logged up to the exit still arrives.
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+    assert.ok(lines.some((line) => line.msg === 'shutting down' && line.signal === 'SIGTERM'))
+    assert.ok(lines.some((line) => line.path === '/users' && line.method === 'POST' && line.status === 201))
+    assert.ok(!server.output().includes('long enough 1'), 'no password in the logs')
   })
 
   it('refuses to start on a bad declaration, naming file and path, and migrates nothing', () => {
