@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { BadRequest, FeathersError, GeneralError, NotFound } from '@feathersjs/errors'
 import type { Context, Next } from 'koa'
 import type { Application } from './declarations'
+import { requestLogger } from './logger'
 
 /** Errors outside services (bad JSON, unknown paths) get the same Feathers JSON shape, never a stack trace. */
 export const errorHandler = (app: Application) => async (ctx: Context, next: Next) => {
@@ -43,7 +44,7 @@ export const requestLog = (app: Application) => async (ctx: Context, next: Next)
     await next()
   } finally {
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6
-    app.get('logger').info(
+    requestLogger(app.get('logger')).info(
       {
         requestId,
         transport: 'rest',

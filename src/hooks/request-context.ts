@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
+import { requestLogger } from '../logger'
 
 const identityOf = (params: any) =>
   params.user ? `user:${params.user.id}` : params.apiKey ? `apikey:${params.apiKey.id}` : 'anonymous'
@@ -30,7 +31,7 @@ export const requestContext = async (context: HookContext, next: NextFunction) =
     const identity = identityOf(context.params)
     if (context.params.logContext) context.params.logContext.identity = identity
     if (transport === 'socket') {
-      context.app.get('logger').info(
+      requestLogger(context.app.get('logger')).info(
         {
           requestId: randomUUID(),
           transport,
