@@ -145,7 +145,8 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
     await page.goto(url('/#/'))
     await page.fill('#search', token.toLowerCase())
     await page.click('form[role="search"] button[type="submit"]')
-    await page.waitForSelector(`[data-product-id="${teapot.id}"]`)
+    // (The unfiltered list shown meanwhile may hold the teapot too: wait for the search's answer.)
+    await page.waitForSelector(`p[role="status"]:has-text("1 product matching")`)
     assert.equal(await page.locator('.product-grid > li').count(), 1)
     assert.equal(await text(page, `[data-product-id="${teapot.id}"] h2`), teapot.name)
     assert.match(await text(page, `[data-product-id="${teapot.id}"] .price`), /\$12\.50/)
@@ -155,7 +156,11 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
     await page.click('form[role="search"] button:has-text("Clear")')
     await page.selectOption('#category', String(shelf.id))
     await page.waitForSelector(`h1:has-text("Products in ${shelf.name}")`)
-    await page.waitForFunction(() => document.querySelectorAll('.product-grid > li').length === 2)
+    await page.waitForFunction(
+      () =>
+        document.querySelector('p[role="status"]')?.textContent === '2 products' &&
+        document.querySelectorAll('.product-grid > li').length === 2
+    )
     assert.ok(await page.isDisabled(`.product-grid > li:not([data-product-id="${teapot.id}"]) button`))
     await screenshot('portal-products')
 
@@ -379,9 +384,13 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
 
     // A wrong password on the login form.
     await page.goto(url('/#/login'))
-    await page.fill('#login-email', `${unique('nobody')}@example.com`)
-    await page.fill('#login-password', 'wrong password')
-    await page.click('form button[type="submit"]')
+    // With the keyboard only: type, Tab to the password, Enter submits.
+    await page.focus('#login-email')
+    await page.keyboard.type(`${unique('nobody')}@example.com`)
+    await page.keyboard.press('Tab')
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'login-password')
+    await page.keyboard.type('wrong password')
+    await page.keyboard.press('Enter')
     await page.waitForSelector('.banner.error:has-text("Invalid login")')
     assert.deepEqual(problems, [])
     await ui.context.close()

@@ -98,6 +98,14 @@ export const CheckoutPage = () => {
     }
   }
 
+  // A field's error goes when the field changes; the next submit checks again.
+  const forget = (field: string) =>
+    setErrors((current) => {
+      if (!current?.fields[field]) return current
+      const fields = { ...current.fields }
+      delete fields[field]
+      return { ...current, fields }
+    })
   const fieldError = (name: string) => errors?.fields[`shippingAddress.${name}`]
   const lineError = (index: number) =>
     errors?.fields[`items.${index}.productId`] ?? errors?.fields[`items.${index}.quantity`]
@@ -131,7 +139,10 @@ export const CheckoutPage = () => {
                   required={!('optional' in field)}
                   class={field.name === 'country' ? 'short' : undefined}
                   value={address[field.name]}
-                  onInput={(event) => setAddress({ ...address, [field.name]: event.currentTarget.value })}
+                  onInput={(event) => {
+                    setAddress({ ...address, [field.name]: event.currentTarget.value })
+                    forget(`shippingAddress.${field.name}`)
+                  }}
                 />
               </Field>
             )
