@@ -304,28 +304,39 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
     await ui.context.close()
   })
 
-  it('shows a product named like markup as text, never as markup', async () => {
+  it('shows a product named like markup as text, never as markup (anonymous browsing too)', async () => {
     const customer = await userWithRoles(['customer'])
     const evil = await product({
       name: XSS,
       description: '<script>alert(2)</script><b>bold?</b>',
       priceCents: 999
     })
+    // A draft with a matching name: staff only, never in the shop.
+    const draft = await api('POST', '/products', {
+      token: admin.token,
+      body: { sku: unique('D'), name: `${XSS} draft`, priceCents: 1, currency: 'USD', status: 'draft' }
+    })
+    assert.equal(draft.status, 201)
     const ui = await openPage()
     const { page, url, problems, screenshot } = ui
-    await login(ui, customer.email)
 
+    // Anonymous: the list and the product page.
     await page.goto(url('/#/?q=onerror'))
     await page.waitForSelector(`[data-product-id="${evil.id}"]`)
     assert.equal(await text(page, `[data-product-id="${evil.id}"] h2`), XSS)
+    assert.equal(await page.locator(`[data-product-id="${draft.body.id}"]`).count(), 0)
     // The search box shows the query as typed.
     assert.equal(await page.inputValue('#search'), 'onerror')
+    assert.equal(await page.locator('header a:has-text("Log in")').count(), 1)
 
     await page.goto(url(`/#/products/${evil.id}`))
     await page.waitForSelector('#product-title')
     assert.equal(await text(page, '#product-title'), XSS)
     assert.equal(await text(page, '.description'), '<script>alert(2)</script><b>bold?</b>')
+    // Into the cart while anonymous; the cart stays after logging in.
     await page.click('.add-form button[type="submit"]')
+    await page.waitForSelector('.banner.notice')
+    await login(ui, customer.email)
     await page.goto(url('/#/cart'))
     await page.waitForSelector(`.cart-line[data-product-id="${evil.id}"]`)
     assert.equal(await text(page, `.cart-line[data-product-id="${evil.id}"] a`), XSS)
