@@ -539,7 +539,9 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
     await page.goto(url('/#/checkout'))
     await page.waitForSelector('#address-line1')
     // Prefilled from the last order.
-    assert.equal(await page.inputValue('#address-line1'), '1 Test Street')
+    await page.waitForFunction(
+      () => (document.querySelector('#address-line1') as HTMLInputElement).value === '1 Test Street'
+    )
     assert.ok(await fitsWidth(page), 'checkout fits')
     await screenshot('portal-phone-checkout')
     assert.deepEqual(problems, [])
