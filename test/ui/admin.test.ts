@@ -7,8 +7,20 @@ import { api, unique, userWithRoles, type TestUser } from '../helpers/server'
 // The admin panel (ui/src/admin) in a real browser against the real server: no mocks. Other test files share the
 // server, so every row here has a unique name, SKU or email and lists are filtered down to them.
 
+/**
+ * Opens the panel. public/ is rebuilt by every test run (buildUi), and another run in the same working tree may be
+ * emptying it just now: a 404 for the page itself is retried a few times before it counts.
+ */
+const openPanel = async (ui: UiPage, hash: string) => {
+  for (let attempt = 1; ; attempt++) {
+    const response = await ui.page.goto(ui.url(`/admin/${hash}`))
+    if (response?.status() !== 404 || attempt === 5) return
+    await ui.page.waitForTimeout(2000)
+  }
+}
+
 const signIn = async (ui: UiPage, user: TestUser, hash = '#/') => {
-  await ui.page.goto(ui.url(`/admin/${hash}`))
+  await openPanel(ui, hash)
   await ui.page.fill('#login-email', user.email)
   await ui.page.fill('#login-password', user.password)
   await ui.page.click('form button[type=submit]')
@@ -44,7 +56,7 @@ describe('admin panel (ui/src/admin)', function () {
     })
     assert.equal(existing.status, 201)
 
-    await page.goto(ui.url('/admin/#/login'))
+    await openPanel(ui, '#/login')
     await page.waitForSelector('#login-email')
     await ui.screenshot('admin-login')
     await signedIn(ui, admin)
@@ -287,6 +299,9 @@ describe('admin panel (ui/src/admin)', function () {
     // API key: the secret once, then never again; revoked from its page.
     const keyName = unique('svc')
     await page.goto(ui.url('/admin/#/r/api-keys/new'))
+    await page.click('form button[type=submit]:has-text("Create key")')
+    await page.waitForSelector('#api-key-name-error:text-is("is required")')
+    await page.waitForSelector('.field.invalid .error:has-text("choose a resource")')
     await page.fill('#api-key-name', keyName)
     await page.selectOption('#scope-0-resource', 'products')
     await page.click('form button[type=submit]:has-text("Create key")')

@@ -38,9 +38,7 @@ export const ApiKeyCreate = ({ resource }: { resource: ClientResource }) => {
   const resources = model.resources.filter((entry) => offered(entry).length > 0)
   const [name, setName] = useState('')
   const [expiresAt, setExpiresAt] = useState('')
-  const [scopes, setScopes] = useState<ScopeRow[]>([
-    { resource: resources[0]?.name ?? '', methods: [], readOnly: true }
-  ])
+  const [scopes, setScopes] = useState<ScopeRow[]>([{ resource: '', methods: [], readOnly: true }])
   const [errors, setErrors] = useState<FormErrors | null>(null)
   const [busy, setBusy] = useState(false)
   const [created, setCreated] = useState<AnyRecord | null>(null)
@@ -52,14 +50,18 @@ export const ApiKeyCreate = ({ resource }: { resource: ClientResource }) => {
 
   const submit = async (event: Event) => {
     event.preventDefault()
-    const body: AnyRecord = { name: name.trim(), scopes: scopes.map(toScope) }
+    const body: AnyRecord = { scopes: scopes.map(toScope) }
+    if (name.trim()) body.name = name.trim()
     const fields: Record<string, string> = {}
+    scopes.forEach((row, index) => {
+      if (!row.resource) fields[`scopes.${index}.resource`] = 'choose a resource'
+    })
     if (expiresAt) {
       const date = new Date(expiresAt)
       if (Number.isNaN(date.getTime())) fields.expiresAt = 'is not a valid date and time'
       else body.expiresAt = date.toISOString()
     }
-    Object.assign(fields, validate(resource.schemas.data, body)?.fields ?? {})
+    Object.assign(fields, { ...(validate(resource.schemas.data, body)?.fields ?? {}), ...fields })
     if (Object.keys(fields).length) return setErrors({ message: 'Please correct the marked fields', fields })
     setBusy(true)
     setErrors(null)
@@ -170,6 +172,7 @@ export const ApiKeyCreate = ({ resource }: { resource: ClientResource }) => {
                     value={row.resource}
                     onChange={(event) => update(index, { resource: event.currentTarget.value, methods: [] })}
                   >
+                    <option value="">Choose a resource…</option>
                     {resources.map((entry) => (
                       <option key={entry.name} value={entry.name}>
                         {entry.name}
@@ -228,10 +231,7 @@ export const ApiKeyCreate = ({ resource }: { resource: ClientResource }) => {
             type="button"
             class="secondary"
             onClick={() =>
-              setScopes((previous) => [
-                ...previous,
-                { resource: resources[0]?.name ?? '', methods: [], readOnly: true }
-              ])
+              setScopes((previous) => [...previous, { resource: '', methods: [], readOnly: true }])
             }
           >
             Add a scope

@@ -11,7 +11,7 @@ import { enumValues, findResource, service, writable, type AnyRecord } from './m
  * roles whose grant lists `roles` among the fields they may write (admins).
  */
 export const RolesPanel = ({ user, onChange }: { user: AnyRecord; onChange: (user: AnyRecord) => void }) => {
-  const { client, model, roles, user: me } = useAdmin()
+  const { auth, client, model, roles, user: me } = useAdmin()
   const users = findResource(model, 'users')
   const [chosen, setChosen] = useState<string[]>(Array.isArray(user.roles) ? user.roles : [])
   const [errors, setErrors] = useState<FormErrors | null>(null)
@@ -32,6 +32,8 @@ export const RolesPanel = ({ user, onChange }: { user: AnyRecord; onChange: (use
     try {
       const saved = (await service(client, users.path).patch(user.id, body)) as AnyRecord
       onChange(saved)
+      // Your own roles: the panel follows at once (navigation, what you may do).
+      if (saved.id === me.id) auth.setUser(saved as typeof me)
       setChosen(saved.roles ?? [])
       setDone(`Roles saved: ${(saved.roles ?? []).join(', ') || 'none'}`)
     } catch (failure) {
