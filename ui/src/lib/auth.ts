@@ -5,6 +5,7 @@ import { ACCESS_TOKEN_KEY } from './client'
 const REFRESH_TOKEN_KEY = 'internal-api-refresh-token'
 // Refresh this long before the access token expires.
 const REFRESH_MARGIN_MS = 60_000
+const RETRY_MS = 15_000
 
 interface AuthResult {
   accessToken: string
@@ -30,7 +31,10 @@ export class Auth {
     private client: ClientApplication,
     socket: Socket
   ) {
-    socket.on('authentication revoked', () => this.forget())
+    // Only this page's session: the event names the session that ended.
+    socket.on('authentication revoked', ({ sessionId }: { sessionId?: number } = {}) => {
+      if (!sessionId || sessionId === this.sessionId) this.forget()
+    })
   }
 
   subscribe(listener: Listener) {
@@ -70,8 +74,12 @@ export class Auth {
         return this.accept(
           (await this.client.authenticate({ strategy: 'refresh', refreshToken: current })) as AuthResult
         )
-      } catch {
-        return this.forget()
+      } catch (error: any) {
+        // Only the server's "no" ends the login; an unreachable server is tried again shortly.
+        if (error?.code === 401) return this.forget()
+        clearTimeout(this.timer)
+        this.timer = setTimeout(() => void this.refresh(), RETRY_MS)
+        return this.user
       }
     }
     return navigator.locks ? navigator.locks.request(REFRESH_TOKEN_KEY, run) : run()
