@@ -70,6 +70,8 @@ export const channels = (app: Application) => {
 
   app.on('logout', (_authResult: any, { connection }: { connection?: RealTimeConnection }) => {
     if (!connection) return
+    // The session it had is over for this socket: its revocation event must not touch a later login.
+    delete (connection as any).sessionId
     // Feathers' own logout handling leaves every channel; an anonymous socket still gets public events.
     process.nextTick(() => {
       leaveIdentityChannels(connection)
@@ -81,6 +83,8 @@ export const channels = (app: Application) => {
     if (!session.revokedAt) return
     for (const connection of connectionsWhere((c) => c.sessionId === session.id)) {
       await app.defaultAuthentication!().handleConnection('disconnect', connection as any)
+      // Logged out, or logged in again, while that ran: not this session's socket any more.
+      if (connection.sessionId !== session.id) continue
       delete connection.sessionId
       leaveIdentityChannels(connection)
       sockets
