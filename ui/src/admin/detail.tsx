@@ -9,17 +9,21 @@ import { takeFlash, setFlash } from './flash'
 import { RecordForm } from './form'
 import { useEvents, useLoad } from './hooks'
 import { InventoryPanel } from './inventory'
-import { allowed, humanize, recordTitle, service, visibleFields, writable, type AnyRecord } from './model'
+import {
+  allowed,
+  humanize,
+  ownsRecord,
+  recordTitle,
+  service,
+  visibleFields,
+  writable,
+  type AnyRecord
+} from './model'
 import { OrderPanel, PaymentPanel } from './orders'
 import { RelatedLinks } from './related'
 import { RolesPanel } from './roles'
+import { Transitions } from './transitions'
 import { Value } from './values'
-
-/** Whether the signed-in user owns a record (through the resource's `owner` field). */
-export const ownsRecord = (resource: ClientResource, record: AnyRecord | undefined, userId: number) => {
-  const owner = Object.entries(resource.fields).find(([, field]) => field.owner)?.[0]
-  return !!record && !!owner && record[owner] === userId
-}
 
 /** "Revoke" for resources whose removal only marks the row (`revokedAt`), "Delete" otherwise. */
 const removeWord = (resource: ClientResource) => (resource.fields.revokedAt ? 'Revoke' : 'Delete')
@@ -177,9 +181,8 @@ export const DetailView = ({ resource, id }: { resource: ClientResource; id: str
               />
             )}
           </div>
-          {resource.name === 'orders' && (
-            <OrderPanel order={data} onChange={record.set} reload={record.reload} />
-          )}
+          <Transitions resource={resource} record={data} onChange={record.set} reload={record.reload} />
+          {resource.name === 'orders' && <OrderPanel order={data} reload={record.reload} />}
           {resource.name === 'payments' && <PaymentPanel payment={data} reload={record.reload} />}
           {resource.name === 'products' && <InventoryPanel product={data} reload={record.reload} />}
           {resource.name === 'users' && <RolesPanel user={data} onChange={record.set} />}

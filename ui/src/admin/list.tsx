@@ -155,7 +155,7 @@ export const ListView = ({ resource }: { resource: ClientResource }) => {
       </div>
       {data && data.data.length === 0 && <p class="empty">No {resource.name} match.</p>}
       {data && data.data.length > 0 && (
-        <div class="table-scroll" tabIndex={0} aria-label={`${resource.name} table`}>
+        <div class="table-scroll" role="region" tabIndex={0} aria-label={`${resource.name} table`}>
           <table class="records" data-resource={resource.name}>
             <thead>
               <tr>

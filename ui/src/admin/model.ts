@@ -137,3 +137,9 @@ export const recordTitle = (record: AnyRecord) =>
 /** The money fields of a record: `…Cents` integers, shown with the record's currency. */
 export const isMoney = (name: string, record?: AnyRecord) =>
   /Cents$/.test(name) && (!record || typeof record.currency === 'string')
+
+/** Whether the signed-in user owns a record (through the resource's `owner` field). */
+export const ownsRecord = (resource: ClientResource, record: AnyRecord | undefined, userId: number) => {
+  const owner = Object.entries(resource.fields).find(([, field]) => field.owner)?.[0]
+  return !!record && !!owner && record[owner] === userId
+}

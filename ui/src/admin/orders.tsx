@@ -1,111 +1,13 @@
 import { useState } from 'preact/hooks'
-import { ErrorBanner, Field, Notice, StatusBadge } from '../lib/components'
+import { ErrorBanner, Field, Notice } from '../lib/components'
 import { formErrors, type FormErrors } from '../lib/errors'
 import { money } from '../lib/format'
 import { href } from '../lib/router'
 import { validate } from '../lib/validate'
 import { useAdmin } from './context'
 import { fieldError } from './form'
-import { allowed, findResource, humanize, service, type AnyRecord } from './model'
+import { allowed, findResource, service, type AnyRecord } from './model'
 import { RelatedTable } from './related'
-
-/**
- * The transitions a user may request now: declared, from the current state, not the system's, and granted to one
- * of their roles (or to `owner` when the record is theirs). The server checks again and answers 409 otherwise.
- */
-export const availableTransitions = (
-  states: NonNullable<import('../lib/declarations').ClientResource['states']>,
-  current: string,
-  roles: string[],
-  own: boolean
-) =>
-  Object.entries(states.transitions).filter(
-    ([, transition]) =>
-      transition.from.includes(current) &&
-      !transition.system &&
-      transition.roles.some((role) => roles.includes(role) || (own && role === 'owner'))
-  )
-
-/** Buttons for the declared transitions of a record's state; a transition to `cancelled` asks first. */
-const Transitions = ({
-  order,
-  onChange,
-  reload
-}: {
-  order: AnyRecord
-  onChange: (order: AnyRecord) => void
-  reload: () => Promise<void>
-}) => {
-  const { client, model, roles, user } = useAdmin()
-  const orders = findResource(model, 'orders')!
-  const states = orders.states
-  const [busy, setBusy] = useState('')
-  const [asking, setAsking] = useState('')
-  const [error, setError] = useState<FormErrors | null>(null)
-  if (!states) return null
-  const current = String(order[states.field])
-  const transitions = availableTransitions(states, current, roles, order.userId === user.id)
-  const run = async (name: string, to: string) => {
-    setBusy(name)
-    setError(null)
-    setAsking('')
-    try {
-      onChange(await service(client, orders.path).patch(order.id, { [states.field]: to }))
-    } catch (failure) {
-      // Refused (409: the order changed meanwhile, or the transition is not yours): say why, show it as it is now.
-      setError(formErrors(failure))
-      void reload()
-    } finally {
-      setBusy('')
-    }
-  }
-  return (
-    <section class="card" aria-labelledby="transitions-title">
-      <h2 id="transitions-title">Status</h2>
-      <p>
-        Now: <StatusBadge status={current} />
-      </p>
-      <ErrorBanner errors={error} shown={[states.field]} />
-      {transitions.length === 0 ? (
-        <p class="muted">No status change is open to you from {humanize(current).toLowerCase()}.</p>
-      ) : (
-        <div class="row transitions">
-          {transitions.map(([name, transition]) =>
-            asking === name ? (
-              <div class="confirm banner error" role="group" aria-labelledby={`ask-${name}`} key={name}>
-                <p id={`ask-${name}`}>
-                  {humanize(name)}: {current} → {transition.to}?
-                  {current !== 'pending' &&
-                    transition.to === 'cancelled' &&
-                    ' The payment is refunded in full.'}
-                </p>
-                <div class="row">
-                  <button type="button" class="danger" onClick={() => run(name, transition.to)} autoFocus>
-                    Yes, {humanize(name).toLowerCase()}
-                  </button>
-                  <button type="button" class="secondary" onClick={() => setAsking('')}>
-                    Keep {current}
-                  </button>
-                </div>
-              </div>
-            ) : (
-              <button
-                type="button"
-                key={name}
-                data-transition={name}
-                class={transition.to === 'cancelled' ? 'danger' : undefined}
-                disabled={!!busy}
-                onClick={() => (transition.to === 'cancelled' ? setAsking(name) : run(name, transition.to))}
-              >
-                {busy === name ? 'Working…' : `${humanize(name)} → ${humanize(transition.to).toLowerCase()}`}
-              </button>
-            )
-          )}
-        </div>
-      )}
-    </section>
-  )
-}
 
 const OrderItems = ({ order }: { order: AnyRecord }) => {
   const items: AnyRecord[] = Array.isArray(order.items) ? order.items : []
@@ -115,7 +17,7 @@ const OrderItems = ({ order }: { order: AnyRecord }) => {
       {items.length === 0 ? (
         <p class="empty">No items.</p>
       ) : (
-        <div class="table-scroll" tabIndex={0} aria-label="Items">
+        <div class="table-scroll" role="region" tabIndex={0} aria-label="Items">
           <table class="records" data-resource="order-items">
             <thead>
               <tr>
@@ -256,16 +158,8 @@ export const RefundForm = ({ payment, onRefunded }: { payment: AnyRecord; onRefu
   )
 }
 
-/** On an order: its status changes, items, payments (with refunds), refunds and history. */
-export const OrderPanel = ({
-  order,
-  onChange,
-  reload
-}: {
-  order: AnyRecord
-  onChange: (order: AnyRecord) => void
-  reload: () => Promise<void>
-}) => {
+/** On an order: its items, payments (with refunds), refunds and history. */
+export const OrderPanel = ({ order, reload }: { order: AnyRecord; reload: () => Promise<void> }) => {
   const [key, setKey] = useState(0)
   const [payments, setPayments] = useState<AnyRecord[]>([])
   const refreshAll = () => {
@@ -274,7 +168,6 @@ export const OrderPanel = ({
   }
   return (
     <>
-      <Transitions order={order} onChange={onChange} reload={reload} />
       <OrderItems order={order} />
       <RelatedTable
         name="payments"

@@ -45,7 +45,7 @@ export const RelatedTable = ({
       {rows.loading && !rows.data && <p role="status">Loading…</p>}
       {rows.data && rows.data.length === 0 && <p class="empty">None yet.</p>}
       {rows.data && rows.data.length > 0 && (
-        <div class="table-scroll" tabIndex={0} aria-label={title}>
+        <div class="table-scroll" role="region" tabIndex={0} aria-label={title}>
           <table class="records" data-resource={name}>
             <thead>
               <tr>
