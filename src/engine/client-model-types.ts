@@ -17,6 +17,8 @@ export interface ClientField {
   /** Never returned (password hashes, key hashes); a writable hidden field is input only. */
   hidden: boolean
   values?: string[]
+  /** For fields in `query.filter`: the query operators it takes besides equality (`$ilike` on search fields). */
+  operators?: string[]
   /** The resource a `ref` points to. */
   to?: string
   description?: string

@@ -1,5 +1,5 @@
 import { METHODS, type ResourceDeclaration } from './declaration'
-import { fieldTypes, type JsonSchema } from './field-types'
+import { fieldTypes, operatorsFor, type JsonSchema } from './field-types'
 import { resourceSchemas } from './schemas'
 import type { ClientField, ClientModel, ClientResource } from './client-model-types'
 
@@ -8,7 +8,10 @@ export type * from './client-model-types'
 // JSON drops TypeBox's symbol keys, which leaves plain JSON Schema.
 const plain = (schema: unknown): JsonSchema => JSON.parse(JSON.stringify(schema))
 
-const clientField = (declaration: ResourceDeclaration['fields'][string]): ClientField => ({
+const clientField = (
+  declaration: ResourceDeclaration['fields'][string],
+  filterable: boolean
+): ClientField => ({
   type: declaration.type,
   managed: !!fieldTypes[declaration.type].managed,
   readonly: !!declaration.readonly,
@@ -17,6 +20,7 @@ const clientField = (declaration: ResourceDeclaration['fields'][string]): Client
   owner: !!declaration.owner,
   hidden: !!declaration.hidden,
   ...(declaration.values && { values: declaration.values }),
+  ...(filterable && { operators: operatorsFor(declaration) }),
   ...(declaration.to && { to: declaration.to }),
   ...(declaration.description && { description: declaration.description })
 })
@@ -38,7 +42,10 @@ export const clientModel = (
       path: resource.path,
       ...(resource.description && { description: resource.description }),
       fields: Object.fromEntries(
-        Object.entries(resource.fields).map(([name, field]) => [name, clientField(field)])
+        Object.entries(resource.fields).map(([name, field]) => [
+          name,
+          clientField(field, resource.query.filter.includes(name))
+        ])
       ),
       schemas: { result: plain(schemas.result), data: plain(schemas.data), patch: plain(schemas.patch) },
       query: resource.query,

@@ -30,6 +30,9 @@ describe('engine: the declarations as clients see them (GET /declarations.json)'
     assert.equal(resource('products').fields.id.managed, true)
     assert.equal(resource('products').fields.categoryId.to, 'categories')
     assert.ok(resource('products').query.filter.includes('name'))
+    assert.ok(resource('products').fields.name.operators?.includes('$ilike'), 'a search field')
+    assert.ok(!resource('products').fields.sku.operators?.includes('$ilike'))
+    assert.deepEqual(resource('products').fields.description.operators, undefined, 'not filterable')
   })
 
   it('keeps hidden fields out of the result schema and marks them', () => {

@@ -4,20 +4,9 @@ import { DATE_TYPES, enumValues, humanize, NUMBER_TYPES, type AnyRecord } from '
 
 export type FilterValues = Record<string, string>
 
-// /declarations.json does not say which text fields are `search` fields (the only ones with `$ilike`). The list
-// asks for "contains" first and, when the server answers that `<field>.$ilike` is not an operator there, falls
-// back to equality for that field for the rest of the page's life.
-const noIlike = new Map<string, Set<string>>()
-export const exactOnly = (resource: string) => {
-  if (!noIlike.has(resource)) noIlike.set(resource, new Set())
-  return noIlike.get(resource)!
-}
-
-/** The `<field>.$ilike` fields a 400 from the server refuses; the list retries them as equality. */
-export const refusedIlike = (error: any): string[] =>
-  (Array.isArray(error?.errors) ? error.errors : [])
-    .map((entry: any) => /^(.+)\.\$ilike$/.exec(String(entry?.field ?? ''))?.[1])
-    .filter(Boolean)
+/** Text filters match "contains" (`$ilike`) on the declaration's search fields, and exactly elsewhere. */
+const contains = (resource: ClientResource, name: string) =>
+  !!resource.fields[name]?.operators?.includes('$ilike')
 
 /** Filters the panel can offer for a field: json and password fields are not filterable. */
 export const filterKind = (resource: ClientResource, name: string) => {
@@ -59,7 +48,7 @@ export const filterQuery = (resource: ClientResource, values: FilterValues) => {
     else if (kind === 'number') {
       if (!Number.isNaN(Number(value))) query[name] = Number(value)
     } else if (kind === 'text')
-      query[name] = exactOnly(resource.name).has(name) ? value : { $ilike: `%${escapeLike(value)}%` }
+      query[name] = contains(resource, name) ? { $ilike: `%${escapeLike(value)}%` } : value
   }
   return query
 }
@@ -154,7 +143,7 @@ export const Filters = ({
                 />
               )
             else {
-              const exact = exactOnly(resource.name).has(name)
+              const exact = !contains(resource, name)
               input = (
                 <input
                   id={id(name)}

@@ -3,7 +3,7 @@ import { ErrorBanner } from '../lib/components'
 import type { ClientResource } from '../lib/declarations'
 import { href } from '../lib/router'
 import { useAdmin } from './context'
-import { exactOnly, Filters, filterQuery, refusedIlike, type FilterValues } from './filters'
+import { Filters, filterQuery, type FilterValues } from './filters'
 import { useEvents, useLoad } from './hooks'
 import { allowed, defaultSort, humanize, pageSize, service, visibleFields, type AnyRecord } from './model'
 import { Value } from './values'
@@ -33,22 +33,12 @@ const toPage = (result: any): Page =>
     ? { data: result, total: result.length, limit: result.length, skip: 0 }
     : { data: result.data, total: result.total, limit: result.limit, skip: result.skip }
 
-/** Finds a page with the given query, retrying text filters as equality where `$ilike` is not offered. */
+/** Finds a page with the given query. */
 export const findPage = async (
   admin: { client: Parameters<typeof service>[0] },
   resource: ClientResource,
   build: () => AnyRecord
-): Promise<Page> => {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return toPage(await service(admin.client, resource.path).find({ query: build() }))
-    } catch (error) {
-      const refused = refusedIlike(error)
-      if (!refused.length || attempt > 3) throw error
-      for (const name of refused) exactOnly(resource.name).add(name)
-    }
-  }
-}
+): Promise<Page> => toPage(await service(admin.client, resource.path).find({ query: build() }))
 
 /**
  * The list of one resource, entirely from its declaration: columns from the returned fields, filters from

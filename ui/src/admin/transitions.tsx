@@ -55,7 +55,12 @@ export const Transitions = ({
     setError(null)
     setAsking('')
     try {
-      onChange((await service(client, resource.path).patch(record.id, { [states.field]: to })) as AnyRecord)
+      // With the version the page showed: a record changed meanwhile is a 409, not a transition from a state the
+      // person never saw.
+      const version =
+        resource.fields.version && record.version !== undefined ? { version: record.version } : {}
+      const body = { [states.field]: to, ...version }
+      onChange((await service(client, resource.path).patch(record.id, body)) as AnyRecord)
     } catch (failure) {
       // Refused (409: the record changed meanwhile, or the transition is not yours): say why, show it as it is now.
       setError(formErrors(failure))
