@@ -7,16 +7,9 @@ import { api, unique, userWithRoles, type TestUser } from '../helpers/server'
 // The admin panel (ui/src/admin) in a real browser against the real server: no mocks. Other test files share the
 // server, so every row here has a unique name, SKU or email and lists are filtered down to them.
 
-/**
- * Opens the panel. public/ is rebuilt by every test run (buildUi), and another run in the same working tree may be
- * emptying it just now: a 404 for the page itself is retried a few times before it counts.
- */
 const openPanel = async (ui: UiPage, hash: string) => {
-  for (let attempt = 1; ; attempt++) {
-    const response = await ui.page.goto(ui.url(`/admin/${hash}`))
-    if (response?.status() !== 404 || attempt === 5) return
-    await ui.page.waitForTimeout(2000)
-  }
+  const response = await ui.page.goto(ui.url(`/admin/${hash}`))
+  assert.equal(response?.status(), 200)
 }
 
 const signIn = async (ui: UiPage, user: TestUser, hash = '#/') => {
