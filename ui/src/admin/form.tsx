@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { ErrorBanner, Field } from '../lib/components'
+import { ErrorBanner, Field, FieldNotes } from '../lib/components'
 import type { ClientField, ClientResource } from '../lib/declarations'
 import { formErrors, type FormErrors } from '../lib/errors'
 import { href } from '../lib/router'
@@ -183,16 +183,7 @@ export const FieldInput = ({
           />{' '}
           {humanize(name)}
         </label>
-        {hint && (
-          <small class="hint" id={`${id}-hint`}>
-            {hint}
-          </small>
-        )}
-        {error && (
-          <small class="error" id={`${id}-error`} role="alert">
-            {error}
-          </small>
-        )}
+        <FieldNotes id={id} hint={hint} error={error} />
       </div>
     )
 
@@ -225,16 +216,7 @@ export const FieldInput = ({
             {option}
           </label>
         ))}
-        {hint && (
-          <small class="hint" id={`${id}-hint`}>
-            {hint}
-          </small>
-        )}
-        {error && (
-          <small class="error" id={`${id}-error`} role="alert">
-            {error}
-          </small>
-        )}
+        <FieldNotes id={id} hint={hint} error={error} />
       </fieldset>
     )
   }

@@ -21,6 +21,13 @@ export const Field = ({
   <div class={error ? 'field invalid' : 'field'}>
     <label for={id}>{label}</label>
     {children}
+    <FieldNotes id={id} hint={hint} error={error} />
+  </div>
+)
+
+/** A field's hint and error, with the ids its input's `aria-describedby` names (`<id>-hint`, `<id>-error`). */
+export const FieldNotes = ({ id, hint, error }: { id: string; hint?: string; error?: string }) => (
+  <>
     {hint && (
       <small class="hint" id={`${id}-hint`}>
         {hint}
@@ -31,7 +38,7 @@ export const Field = ({
         {error}
       </small>
     )}
-  </div>
+  </>
 )
 
 /** The form-level message of an error (and field errors that no input shows). */
