@@ -1,6 +1,6 @@
 import Redis from 'ioredis'
 import { log, type BenchContext } from './context'
-import { measureLoad, type Measured } from './load'
+import { loadJob, measureLoad, type Measured } from './load'
 import { loadProblems } from './problems'
 import { scenarios } from './scenarios'
 import { startApi } from './servers'
@@ -45,13 +45,7 @@ export const measureInstances = async (context: BenchContext): Promise<Instances
   try {
     const b = await startApi(context.databaseUrl, context.workDir, { ...options, core: 1 })
     try {
-      const job = {
-        scenario: SCENARIO.name,
-        seconds: context.options.seconds,
-        warmupSeconds: context.options.warmupSeconds,
-        connections: context.options.connections,
-        dataFile: context.dataFile
-      }
+      const job = loadJob(context, SCENARIO.name)
       const one = await measureLoad(a, job, context.workDir)
       const two = await measureLoad(a, job, context.workDir, 250, [b])
       for (const [label, result] of [

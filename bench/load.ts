@@ -4,6 +4,7 @@ import { runWorker, spawnNode } from './processes'
 import { rssOf, sampleProcess, watchOthers } from './proc'
 import { monotonicMicros } from './profile'
 import type { BenchServer } from './servers'
+import type { BenchContext } from './context'
 import type { LoadJob, LoadResult } from './load-worker'
 
 export interface ServerUsage {
@@ -55,6 +56,16 @@ export const withUsage = async <T>(
     otherCpu
   }
 }
+
+/** A scenario's job with the run's settings; `overallRate` fixes the request rate (default: closed loop). */
+export const loadJob = (context: BenchContext, scenario: string, overallRate?: number) => ({
+  scenario,
+  seconds: context.options.seconds,
+  warmupSeconds: context.options.warmupSeconds,
+  connections: context.options.connections,
+  dataFile: context.dataFile,
+  ...(overallRate && { overallRate })
+})
 
 /** One load-generator run (warm-up, then measurement) against one server. */
 export const measureLoad = async (

@@ -1,7 +1,7 @@
 import { log, type BenchContext } from './context'
 import { measureFanout } from './fanout'
 import { checkStock } from './invariants'
-import { measureLoad } from './load'
+import { loadJob, measureLoad } from './load'
 import { fanoutProblems, loadProblems, stockProblems } from './problems'
 import type { Figures, Row } from './report'
 import { scenarios } from './scenarios'
@@ -46,17 +46,7 @@ export const runSuite = async (context: BenchContext): Promise<SuiteResult> => {
     if (scenario.name === 'order-get') await ensureOrders(context)
     const row: Row = { title: scenario.title }
     for (const server of servers) {
-      const result = await measureLoad(
-        server,
-        {
-          scenario: scenario.name,
-          seconds: options.seconds,
-          warmupSeconds: options.warmupSeconds,
-          connections: options.connections,
-          dataFile: context.dataFile
-        },
-        context.workDir
-      )
+      const result = await measureLoad(server, loadJob(context, scenario.name), context.workDir)
       row[server.target] = result
       if (server === context.api)
         windows.push({ label: scenario.title, from: result.measuredFrom, to: result.measuredTo })
@@ -73,18 +63,7 @@ export const runSuite = async (context: BenchContext): Promise<SuiteResult> => {
     for (const scenario of scenarios.filter((s) => names.includes(s.name))) {
       const row: Row = { title: scenario.title }
       for (const server of servers) {
-        const result = await measureLoad(
-          server,
-          {
-            scenario: scenario.name,
-            seconds: options.seconds,
-            warmupSeconds: options.warmupSeconds,
-            connections: options.connections,
-            overallRate: FIXED_RATE,
-            dataFile: context.dataFile
-          },
-          context.workDir
-        )
+        const result = await measureLoad(server, loadJob(context, scenario.name, FIXED_RATE), context.workDir)
         row[server.target] = result
         summary(server, `${scenario.title} at ${FIXED_RATE} req/s`, result)
         problems.push(
