@@ -39,7 +39,9 @@ export const createApp = async (): Promise<Application> => {
   app.use(openApiEndpoints(app))
   // Deferred: API requests never pay for a file lookup; files are served only when no route answered.
   app.use(uiHeaders)
-  app.use(serveStatic(app.get('public'), { defer: true }))
+  // Built assets have content hashes in their names: cached for a year. The pages themselves are `no-cache`
+  // (uiHeaders), so a new build is picked up at once.
+  app.use(serveStatic(app.get('public'), { defer: true, maxage: 365 * 24 * 3600 * 1000, immutable: true }))
   app.use(paymentWebhook(app)) // before the body parser: verifies the signature over the raw body
   app.use(parseAuthentication())
   app.use(bodyParser({ jsonLimit: '1mb', onError: bodyError }))

@@ -35,6 +35,21 @@ describe('UI pages (public/, built from ui/)', () => {
     assert.match(String(response.body), /<div id="app">/)
   })
 
+  it('lets browsers keep the hashed assets and always revalidate the pages', async () => {
+    const { page, url, context } = await openPage()
+    const assets: string[] = []
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname.startsWith('/assets/'))
+        assets.push(response.headers()['cache-control'])
+    })
+    const response = await page.goto(url('/'))
+    await page.waitForLoadState('load')
+    assert.equal(response?.headers()['cache-control'], 'no-cache')
+    assert.ok(assets.length > 0)
+    for (const cacheControl of assets) assert.equal(cacheControl, 'max-age=31536000,immutable')
+    await context.close()
+  })
+
   it('does not put the CSP of the pages on API answers', async () => {
     const response = await api('GET', '/categories')
     assert.equal(response.headers.get('content-security-policy'), null)
