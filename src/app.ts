@@ -8,7 +8,7 @@ import { createLogger } from './logger'
 import { database } from './database'
 import { authentication } from './auth/authentication'
 import { resources } from './resources'
-import { channels, trackSockets } from './channels'
+import { channels, setupSockets } from './channels'
 import { allowedOrigin, bodyError, errorHandler, isSameOrigin, requestLog, uiHeaders } from './http'
 import { loadDeclarations } from './engine/load'
 import { health } from './ops/health'
@@ -55,7 +55,7 @@ export const createApp = async (): Promise<Application> => {
         allowRequest: ({ headers: { origin, host } }, callback) =>
           callback(null, !origin || origins.includes(origin) || isSameOrigin(origin, host))
       },
-      trackSockets
+      setupSockets(app)
     )
   )
   // Before the services: feathers-sync wraps the events of every service registered after it.

@@ -130,6 +130,33 @@ describe('realtime: events reach only those who could get the record (Socket.io)
       assert.ok(!JSON.stringify(received).includes('$2b$'), 'no hash in any event')
     }
   })
+
+  it('encodes an event once for all the sockets that receive it, whatever their number', async () => {
+    const watchers = [await open(), await open(), await open(customer), await open(customer)]
+    const product = await api('POST', '/products', {
+      token: admin.token,
+      body: { sku: unique('F'), name: 'Fan-out', priceCents: 5, currency: 'EUR', status: 'active' }
+    })
+    for (const { client } of watchers) await settle(client)
+    const { app } = await testServer()
+    const encoder = (app as any).io.encoder
+    const encode = encoder.encode
+    let encodings = 0
+    encoder.encode = function (packet: any) {
+      if (packet.data?.[0] === 'products patched' && packet.data[1]?.id === product.body.id) encodings++
+      return encode.call(this, packet)
+    }
+    try {
+      await api('PATCH', `/products/${product.body.id}`, { token: admin.token, body: { name: 'Fanned out' } })
+      for (const { client } of watchers) await settle(client)
+    } finally {
+      encoder.encode = encode
+    }
+    for (const { received } of watchers) {
+      assert.ok(received.some((r) => r.event === 'products patched' && r.data.name === 'Fanned out'))
+    }
+    assert.equal(encodings, 1, 'one encoding for the four sockets (and any others watching)')
+  })
 })
 
 describe('realtime: Socket.io origins come from the configured allow-list', () => {
