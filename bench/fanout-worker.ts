@@ -27,6 +27,9 @@ export interface FanoutResult {
   deliveriesPerSecond: number
   p50: number
   p99: number
+  /** The PATCH round trips (the write the events come from), for telling write latency from delivery. */
+  writeP50: number
+  writeP99: number
   connectMs: number
   /** This process's CPU while patching and receiving, in % of its core. */
   generatorCpu: number
@@ -74,17 +77,23 @@ const main = async () => {
   const cpu = process.cpuUsage()
   const started = performance.now()
   const patches: Promise<boolean>[] = []
+  const writes = new Latencies()
   for (let seq = 0; seq < total; seq++) {
     const due = started + seq * interval
     if (due > performance.now()) await sleep(due - performance.now())
-    sentAt.set(seq, performance.now())
+    const sent = performance.now()
+    sentAt.set(seq, sent)
     patches.push(
       fetch(`${job.url}/products/${job.productId}`, {
         method: 'PATCH',
         headers: { authorization: `Bearer ${job.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ description: `fanout ${seq}` })
       }).then(
-        async (response) => (await response.arrayBuffer(), response.ok),
+        async (response) => {
+          await response.arrayBuffer()
+          writes.add(performance.now() - sent)
+          return response.ok
+        },
         () => false
       )
     )
@@ -96,6 +105,7 @@ const main = async () => {
   for (let waited = 0; latencies.count < expected && waited < 3_000; waited += 50) await sleep(50)
   const { user, system } = process.cpuUsage(cpu)
   const [p50, p99] = latencies.percentiles(50, 99)
+  const [writeP50, writeP99] = writes.percentiles(50, 99)
   sockets.forEach((socket) => socket.close())
   const result: FanoutResult = {
     patches: total,
@@ -105,6 +115,8 @@ const main = async () => {
     deliveriesPerSecond: latencies.count / patchSeconds,
     p50,
     p99,
+    writeP50,
+    writeP99,
     connectMs,
     generatorCpu: (user + system) / 1e4 / ((performance.now() - started) / 1000)
   }

@@ -21,6 +21,9 @@ export interface Row {
   raw?: Figures
 }
 
+/** Per server, the latency of the fan-out's writes (PATCH round trips). */
+export type FanoutWrites = Partial<Record<'api' | 'raw', { p50: number; p99: number }>>
+
 export interface RunInfo {
   date: Date
   mode: string
@@ -119,8 +122,9 @@ export const renderReport = (
   {
     fixedRate = [],
     rate = 1000,
-    instances
-  }: { fixedRate?: Row[]; rate?: number; instances?: InstancesResult } = {}
+    instances,
+    fanoutWrites = {}
+  }: { fixedRate?: Row[]; rate?: number; instances?: InstancesResult; fanoutWrites?: FanoutWrites } = {}
 ) => {
   const { stock, fanout } = info
   const lines = [
@@ -151,6 +155,7 @@ export const renderReport = (
     ...head(),
     ...rows.flatMap(({ title, raw }) => (raw ? [line(title, raw)] : [])),
     '',
+    ...fanoutWritesNote(fanoutWrites),
     ...fixedRateSection(fixedRate, rate),
     ...instancesSection(instances)
   ]
@@ -166,6 +171,16 @@ export const renderReport = (
   }
   return lines.join('\n')
 }
+
+const fanoutWritesNote = ({ api, raw }: FanoutWrites) =>
+  api && raw
+    ? [
+        `The fan-out's writes (the PATCH round trips its events come from) took p50 ${ms(api.p50)} ms and p99 ` +
+          `${ms(api.p99)} ms on the API, p50 ${ms(raw.p50)} ms and p99 ${ms(raw.p99)} ms on raw: each delivery's ` +
+          'latency includes its write, commit included.',
+        ''
+      ]
+    : []
 
 /** `npm run lint` checks every markdown file with Prettier: the report is written the way it would format it. */
 export const formatMarkdown = async (text: string, file = 'bench/results.md') =>

@@ -101,7 +101,8 @@ const main = async (options: BenchOptions) => {
     report = renderReport(info, suite.rows, {
       fixedRate: suite.fixedRate,
       rate: FIXED_RATE,
-      instances: suite.instances
+      instances: suite.instances,
+      fanoutWrites: suite.fanoutWrites
     })
   }
   report = await formatMarkdown(report, options.out)

@@ -3,7 +3,7 @@ import { measureFanout } from './fanout'
 import { checkStock } from './invariants'
 import { loadJob, measureLoad } from './load'
 import { fanoutProblems, loadProblems, stockProblems } from './problems'
-import type { Figures, Row } from './report'
+import type { FanoutWrites, Figures, Row } from './report'
 import { scenarios } from './scenarios'
 import { ensureOrders } from './prefill'
 import type { BenchServer } from './servers'
@@ -18,6 +18,8 @@ export interface SuiteResult {
   rows: Row[]
   /** The read routes at a fixed request rate (the spec's 1,000 req/s): latency when not saturated. */
   fixedRate: Row[]
+  /** The fan-out's PATCH round trips per server: the write each event comes from. */
+  fanoutWrites: FanoutWrites
   instances?: InstancesResult
   problems: string[]
   stock?: StockCheck
@@ -80,6 +82,7 @@ export const runSuite = async (context: BenchContext): Promise<SuiteResult> => {
     stock = await checkStock(context.databaseUrl)
     problems.push(...stockProblems(stock))
   }
+  const fanoutWrites: FanoutWrites = {}
   if (selected(context, 'fanout')) {
     const row: Row = {
       title: `Socket fan-out (${options.sockets} sockets × ${options.eventsPerSecond} events/s)`
@@ -101,9 +104,10 @@ export const runSuite = async (context: BenchContext): Promise<SuiteResult> => {
       if (server === context.api)
         windows.push({ label: row.title, from: result.measuredFrom, to: result.measuredTo })
       summary(server, row.title, figures)
+      fanoutWrites[server.target] = { p50: result.writeP50, p99: result.writeP99 }
       problems.push(...fanoutProblems(`${server.target} fanout`, result))
     }
     rows.push(row)
   }
-  return { rows, fixedRate, instances, problems, stock, windows }
+  return { rows, fixedRate, fanoutWrites, instances, problems, stock, windows }
 }
