@@ -143,6 +143,8 @@ export const renderReport = (
     `- Fan-out: ${fanout.sockets} anonymous Socket.io clients, one active product patched ${fanout.eventsPerSecond} times/s ` +
       `for ${fanout.seconds} s; req/s is deliveries/s, latency runs from sending the PATCH to each client's event.`,
     '- Data: 10,000 active products (stock in the inventory ledger), 1,000 users, 10 customers logged in.',
+    '- Page totals: the API reuses a count until a write touches its table (src/database/totals-cache.ts, exact); ' +
+      'the raw baseline counts on every request, as a plain app does.',
     '- **Numbers move between runs and machines: compare the ratios within one run, not figures across runs.**',
     '',
     '## API (Feathers) — in brackets: the ratio to the raw baseline',

@@ -8,11 +8,12 @@ import { createLogger } from './logger'
 import { database } from './database'
 import { authentication } from './auth/authentication'
 import { resources } from './resources'
-import { channels, setupSockets } from './channels'
+import { channels, socketOf, trackSockets } from './channels'
+import { useBroadcastDispatcher } from './event-dispatch'
 import { allowedOrigin, bodyError, errorHandler, isSameOrigin, requestLog, uiHeaders } from './http'
 import { loadDeclarations } from './engine/load'
 import { health } from './ops/health'
-import { instanceSync } from './ops/sync'
+import { instanceSync, shareTableChanges } from './ops/sync'
 import { createMetrics, metricsEndpoint, observe } from './ops/metrics'
 import { openApiEndpoints } from './ops/openapi'
 import { createRateLimiter } from './auth/rate-limit'
@@ -55,12 +56,15 @@ export const createApp = async (): Promise<Application> => {
         allowRequest: ({ headers: { origin, host } }, callback) =>
           callback(null, !origin || origins.includes(origin) || isSameOrigin(origin, host))
       },
-      setupSockets(app)
+      trackSockets
     )
   )
+  // Events encoded once per group of sockets, not once per socket (src/event-dispatch.ts).
+  useBroadcastDispatcher(app, socketOf)
   // Before the services: feathers-sync wraps the events of every service registered after it.
   await instanceSync(app)
   await database(app)
+  await shareTableChanges(app)
   app.set(
     'rateLimiter',
     createRateLimiter({ ...(app.get('rateLimits') as any), redisUrl: app.get('redisUrl') || undefined })

@@ -4,7 +4,6 @@ import type { Server, Socket } from 'socket.io'
 import type { Application } from './declarations'
 import { channelsFor } from './engine/policy'
 import type { ActiveApiKey } from './auth/api-keys'
-import { useBroadcastDispatcher } from './event-dispatch'
 
 /**
  * Who may see a record is decided on the dispatched record (masked, whole), not on the caller's response,
@@ -19,15 +18,15 @@ const dispatched = (data: any, context: any) => {
 /** The Socket.io socket behind each Feathers connection, to tell it when its session ends. */
 const sockets = new WeakMap<RealTimeConnection, Socket>()
 
-/** The Socket.io server's setup: remembers each connection's socket, and sends events as broadcasts. */
-export const setupSockets = (app: Application) => (io: Server) => {
+export const socketOf = (connection: RealTimeConnection) => sockets.get(connection)
+
+export const trackSockets = (io: Server) => {
   io.use((socket, next) => {
     const connection = (socket as any).feathers
     connection.ip = socket.handshake.address
     sockets.set(connection, socket)
     next()
   })
-  useBroadcastDispatcher(app, io, (connection) => sockets.get(connection))
 }
 
 const identityChannels = (connection: any): string[] => {

@@ -22,6 +22,8 @@ export const configurationSchema = Type.Intersect([
       // How long a token's session and user may be reused without a query (src/auth/identity-cache.ts).
       cacheSeconds: Type.Number({ minimum: 0, maximum: 60 })
     }),
+    // How long a page's total may be reused when nothing the API can see has changed (src/database/totals-cache.ts).
+    totals: Type.Object({ cacheSeconds: Type.Number({ minimum: 0, maximum: 3600 }) }),
     // How long an Idempotency-Key is remembered (src/hooks/idempotency.ts); at most a year.
     idempotency: Type.Object({ ttlHours: Type.Number({ exclusiveMinimum: 0, maximum: 8760 }) }),
     // The payment provider and its webhooks (src/payments/, docs/api/payment-processing.md).

@@ -8,6 +8,8 @@ import type { ResourceSchemas } from './engine/schemas'
 import type { RateLimiter } from './auth/rate-limit'
 import type { Metrics } from './ops/metrics'
 import type { IdentityCache } from './auth/identity-cache'
+import type { TableChanges } from './database/table-changes'
+import type { TotalsCache } from './database/totals-cache'
 import type { ServiceTypes as ResourceServiceTypes } from './generated/services'
 
 export type { NextFunction }
@@ -20,6 +22,8 @@ export interface Configuration extends ApplicationConfiguration {
   rateLimiter: RateLimiter
   metrics: Metrics
   identityCache: IdentityCache
+  tableChanges: TableChanges
+  totalsCache: TotalsCache
   resources: ResourceDeclaration[]
   schemas: Record<string, ResourceSchemas>
 }

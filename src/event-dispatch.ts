@@ -12,7 +12,7 @@ type Channel = { connections: RealTimeConnection[]; dataFor(connection: RealTime
  * dispatched result, one record of a multi-record result per event).
  */
 export const broadcastDispatcher =
-  (io: Server, socketOf: (connection: RealTimeConnection) => Socket | undefined) =>
+  (io: () => Server, socketOf: (connection: RealTimeConnection) => Socket | undefined) =>
   (event: string, channel: Channel, context: HookContext, data?: unknown) => {
     const eventName = `${context.path || ''} ${event}`.trim()
     const groups = new Map<unknown, string[]>()
@@ -27,15 +27,21 @@ export const broadcastDispatcher =
       if (ids) ids.push(socket.id)
       else groups.set(result, [socket.id])
     }
-    for (const [result, ids] of groups) io.to(ids).emit(eventName, result)
+    for (const [result, ids] of groups) io().to(ids).emit(eventName, result)
   }
 
-/** Puts the broadcasting dispatcher in the place of the one `@feathersjs/transport-commons` registered. */
+/**
+ * Puts the broadcasting dispatcher in the place of the one `@feathersjs/transport-commons` registered: call it
+ * right after configuring `@feathersjs/socketio`, when that dispatcher is the only `publish` listener (metrics
+ * and others registered later stay).
+ */
 export const useBroadcastDispatcher = (
   app: Application,
-  io: Server,
   socketOf: (connection: RealTimeConnection) => Socket | undefined
 ) => {
-  for (const listener of app.listeners('publish')) app.removeListener('publish', listener as any)
-  app.on('publish', broadcastDispatcher(io, socketOf) as any)
+  const transport = app.listeners('publish')
+  if (transport.length !== 1)
+    throw new Error(`expected one publish listener (Feathers'), found ${transport.length}`)
+  app.removeListener('publish', transport[0] as any)
+  app.on('publish', broadcastDispatcher(() => (app as any).io, socketOf) as any)
 }

@@ -40,7 +40,8 @@ export const registerResource = (app: Application, resource: ResourceDeclaration
       multi: false,
       events: resource.events
     },
-    resource
+    resource,
+    app.get('totalsCache')
   )
   app.use(resource.path as any, service, { methods: [...SERVICE_METHODS], events: resource.events })
   app

@@ -1,6 +1,7 @@
 import { Conflict, NotFound } from '@feathersjs/errors'
-import type { Id, NullableId } from '@feathersjs/feathers'
+import type { Id, NullableId, Paginated, PaginationOptions } from '@feathersjs/feathers'
 import { KnexService, errorHandler, type KnexAdapterOptions, type KnexAdapterParams } from '@feathersjs/knex'
+import type { TotalsCache } from '../database/totals-cache'
 import type { ResourceDeclaration } from './declaration'
 import { fieldTypes } from './field-types'
 
@@ -8,15 +9,43 @@ type Row = Record<string, any>
 
 /**
  * The @feathersjs/knex service with what declarations add: `update` replaces only client fields (server-set
- * ones such as createdAt survive), `version` is an optimistic-concurrency precondition, and `softDelete`
- * turns remove into setting `deletedAt`.
+ * ones such as createdAt survive), `version` is an optimistic-concurrency precondition, `softDelete`
+ * turns remove into setting `deletedAt`, and a page's total comes from the totals cache when still exact.
  */
 export class ResourceService extends KnexService<Row, Row, KnexAdapterParams, Row> {
   constructor(
     options: KnexAdapterOptions,
-    readonly resource: ResourceDeclaration
+    readonly resource: ResourceDeclaration,
+    private readonly totals?: TotalsCache
   ) {
     super(options)
+  }
+
+  /**
+   * The adapter's page (same queries and shape), with the rows and the total fetched at once and the total
+   * from the totals cache outside transactions (a transaction may see its own uncommitted rows).
+   */
+  async _find(params?: KnexAdapterParams & { paginate?: PaginationOptions }): Promise<Paginated<Row>>
+  async _find(params?: KnexAdapterParams & { paginate: false }): Promise<Row[]>
+  async _find(params?: KnexAdapterParams): Promise<Paginated<Row> | Row[]>
+  async _find(params: KnexAdapterParams = {}): Promise<Paginated<Row> | Row[]> {
+    const { filters, paginate } = this.filterQuery(params)
+    if (!paginate || !paginate.default) return super._find({ ...params, paginate: false })
+    const { name, id } = this.getOptions(params)
+    const builder = params.knex ? params.knex.clone() : this.createQuery(params)
+    const counting = builder.clone().clearSelect().clearOrder().count(`${name}.${id} as total`)
+    if (filters.$limit) builder.limit(filters.$limit)
+    if (filters.$skip) builder.offset(filters.$skip)
+    const count = async () => {
+      const rows: Row[] = await counting.catch(errorHandler)
+      return parseInt(rows[0]?.total ?? 0)
+    }
+    const { sql, bindings } = counting.toSQL()
+    const [data, total] = await Promise.all([
+      filters.$limit === 0 ? [] : (builder.catch(errorHandler) as Promise<Row[]>),
+      this.totals && !params.transaction ? this.totals.total(sql, bindings, count) : count()
+    ])
+    return { total, limit: filters.$limit, skip: filters.$skip || 0, data }
   }
 
   /** One `INSERT … RETURNING *` instead of the adapter's insert followed by a select of the new row. */

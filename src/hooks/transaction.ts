@@ -29,7 +29,8 @@ export const inTransaction = async (context: HookContext, next: NextFunction) =>
   if (!MUTATIONS.includes(context.method)) return next()
   if (context.params.transaction) return publishAfterCommit(context, next)
   const knex: Knex = context.app.get('knex')
-  await knex.transaction(async (trx) => {
+  // Through TableChanges: what the transaction wrote counts as changed once it has ended (totals caches).
+  await context.app.get('tableChanges').transaction(knex, async (trx: Knex.Transaction) => {
     context.params.transaction = { trx }
     try {
       await next()

@@ -90,7 +90,7 @@ export const processPaymentEvent = async (
     return { received: true, ignored: `event type ${event.type} is not handled` }
   }
   const knex = app.get('knex')
-  return knex.transaction(async (trx) => {
+  return app.get('tableChanges').transaction(knex, async (trx) => {
     const locked = await lockOrderAndPayment(trx, event.paymentId)
     if (!locked) throw new NotFound(`No payment found for paymentId ${event.paymentId}`)
     const { payment } = locked

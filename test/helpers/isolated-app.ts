@@ -4,6 +4,7 @@ import path from 'node:path'
 import { feathers } from '@feathersjs/feathers'
 import config from 'config'
 import { connectDatabase, MEMORY, type Database } from '../../src/database/connect'
+import { watchChanges } from '../../src/database'
 import { runMigrations } from '../../src/database/migrate'
 import type { ResourceDeclaration } from '../../src/engine/declaration'
 import { loadDeclarations } from '../../src/engine/load'
@@ -44,6 +45,7 @@ export const isolatedApp = async (resourcesDir: string): Promise<IsolatedApp> =>
   fs.rmSync(dir, { recursive: true, force: true })
   const app = feathers()
   app.set('knex', db.knex)
+  watchChanges(app as any, db.knex, config.get<number>('totals.cacheSeconds'))
   app.set('logger', createLogger({ level: 'silent' }))
   registerResources(app as any, resources)
   return {

@@ -104,5 +104,24 @@ describeOnPostgres(
       assert.ok(customerOnB.includes('revoked'))
       assert.equal((await json(b.url, 'GET', '/users/me', undefined, ann.accessToken)).status, 401)
     })
+
+    it("answers B's page totals exactly right after a change made through A", async () => {
+      const boss = await login(a.url, 'boss@example.com', 'admin password 1')
+      const page = '/products?currency=EUR&$limit=1'
+      const totalOnB = async () => (await json(b.url, 'GET', page, undefined, boss.accessToken)).body.total
+      const before = await totalOnB()
+      assert.equal(await totalOnB(), before, 'B now has the total cached')
+      const created = await json(
+        a.url,
+        'POST',
+        '/products',
+        { sku: 'euro-one', name: 'euro-one', priceCents: 1, currency: 'EUR' },
+        boss.accessToken
+      )
+      assert.equal(created.status, 201)
+      // The change crosses through Redis in well under the totals cache's 10 s.
+      await settle()
+      assert.equal(await totalOnB(), before + 1)
+    })
   }
 )
