@@ -339,12 +339,15 @@ describe('admin panel (ui/src/admin)', function () {
     await page.selectOption('#filter-audit-log-action', 'login.success')
     await page.fill('#filter-audit-log-actorId', String(staff.id))
     await page.click('form.filters button[type=submit]')
-    await page.waitForFunction(() =>
-      /of [1-9]/.test(document.querySelector('.list-status')?.textContent ?? '')
-    )
+    // The unfiltered page may still be showing: wait for the filtered one (a timeout fails the test).
+    await page.waitForFunction(() => {
+      const cells = [...document.querySelectorAll('table.records tbody td[data-field="action"]')]
+      return cells.length >= 2 && cells.every((cell) => cell.textContent === 'login.success')
+    })
     const actions = await page.locator('table.records tbody td[data-field="action"]').allTextContents()
     assert.ok(actions.length >= 2, 'the REST login and the panel login')
     assert.ok(actions.every((action) => action === 'login.success'))
+    assert.match((await page.locator('.list-status').textContent()) ?? '', /of [1-9]/)
     await ui.screenshot('admin-audit-log')
     noProblems(ui)
     await ui.context.close()
