@@ -14,6 +14,7 @@ import { audit } from './audit'
 import { requestInfo } from './request-info'
 import { createSession, revokeSessions } from './sessions'
 import { ApiKeyStrategy, RefreshStrategy, SessionJwtStrategy } from './strategies'
+import { VerifiedTokens } from './verified-tokens'
 
 declare module '../declarations' {
   interface ServiceTypes {
@@ -41,8 +42,18 @@ export class SessionAuthenticationService extends AuthenticationService {
     return super.createAccessToken(payload, options, secret ?? (this.secretKey as any))
   }
 
+  // Each request of a client carries the same token for its 15 minutes: verified once (auth/verified-tokens.ts).
+  private verified = new VerifiedTokens()
+
   async verifyAccessToken(accessToken: string, options?: any, secret?: string) {
-    return super.verifyAccessToken(accessToken, options, secret ?? (this.secretKey as any))
+    if (options || secret)
+      return super.verifyAccessToken(accessToken, options, secret ?? (this.secretKey as any))
+    const known = this.verified.get(accessToken)
+    if (known) return known
+    return this.verified.set(
+      accessToken,
+      await super.verifyAccessToken(accessToken, undefined, this.secretKey as any)
+    )
   }
 
   private async authenticateLimited(data: AuthenticationRequest, params: Params) {
