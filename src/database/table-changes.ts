@@ -7,23 +7,31 @@ const END = /^\s*(?:commit|rollback)\b/i
 /** The table a statement writes, if it writes one. */
 export const tableWritten = (sql: string) => WRITE.exec(sql)?.[1]
 
+/** How long after its COMMIT is sent a transaction not started through `transaction` counts as ended. */
+export const UNTRACKED_END_MS = 1_000
+
 /**
  * Which tables change, seen on the knex instance itself, so that services, behaviours and raw statements
  * all count. A table is "being written" from a statement's start until its answer, or in a transaction
- * until the transaction has ended (`transaction` below); then its listeners hear that it changed. Writes in
- * a transaction not started through `transaction` never end here: their tables stay "being written", which
- * keeps a cache built on this one from ever trusting them (it fails closed).
+ * until the transaction has ended (`transaction` below); then its listeners hear that it changed. knex
+ * reports no answer to a COMMIT, so a transaction not started through `transaction` (the migrator's) counts as
+ * ended UNTRACKED_END_MS after its COMMIT or ROLLBACK was sent.
  */
 export class TableChanges {
   private writers = new Map<string, number>()
   private statements = new Map<string, string>()
   private transactions = new Map<string, Set<string>>()
+  private tracked = new Set<string>()
   private listeners: ((tables: string[]) => void)[] = []
 
   constructor(knex: Knex) {
     knex.on('query', (query: any) => {
       const table = tableWritten(query.sql)
-      if (!table) return
+      if (!table) {
+        if (query.__knexTxId && !this.tracked.has(query.__knexTxId) && END.test(query.sql))
+          setTimeout(() => this.endTransaction(query.__knexTxId), UNTRACKED_END_MS).unref()
+        return
+      }
       if (!query.__knexTxId) {
         this.statements.set(query.__knexQueryUid, table)
         this.start(table)
@@ -61,19 +69,27 @@ export class TableChanges {
     let txId: string | undefined
     try {
       return await knex.transaction(async (trx) => {
-        // The first statement after BEGIN names the transaction, before any of its writes can end.
+        // The first statement after BEGIN names the transaction, before its COMMIT can be sent.
         ;(trx as any).on('query', (query: any) => {
-          if (!END.test(query.sql)) txId ??= query.__knexTxId
+          if (txId) return
+          txId = query.__knexTxId
+          this.tracked.add(txId!)
         })
         return work(trx)
       })
     } finally {
-      const tables = txId && this.transactions.get(txId)
-      if (tables) {
-        this.transactions.delete(txId!)
-        this.end([...tables])
+      if (txId) {
+        this.tracked.delete(txId)
+        this.endTransaction(txId)
       }
     }
+  }
+
+  private endTransaction(txId: string) {
+    const tables = this.transactions.get(txId)
+    if (!tables) return
+    this.transactions.delete(txId)
+    this.end([...tables])
   }
 
   private start(table: string) {
