@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import errors from '@feathersjs/errors'
 import adapterTests, { type AdapterTestName } from '@feathersjs/adapter-tests'
 import { isolatedApp, type IsolatedApp } from '../helpers/isolated-app'
@@ -95,4 +96,45 @@ describe('engine: a service compiled from a declaration passes @feathersjs/adapt
   after(() => isolated.close())
 
   adapterTests(testNames)(app, errors, 'people', 'id')
+})
+
+describe('engine: writes take one statement each', () => {
+  let isolated: IsolatedApp
+  let statements: string[]
+  const record = (query: any) => {
+    if (!/^(begin|commit|rollback)/i.test(query.sql)) statements.push(query.sql)
+  }
+
+  before(async () => {
+    isolated = await isolatedApp('test/fixtures/adapter')
+    isolated.db.knex.on('query', record)
+  })
+  after(() => isolated.close())
+  beforeEach(() => (statements = []))
+
+  it('creates with one INSERT … RETURNING and patches with one UPDATE … RETURNING, within the query', async () => {
+    const people = isolated.app.service('people')
+    const ann = await people.create({ name: 'Ann', age: 30 })
+    assert.deepEqual(
+      statements.map((sql) => sql.split(' ')[0]),
+      ['insert']
+    )
+    assert.match(statements[0], /returning \*/)
+
+    statements = []
+    assert.deepEqual(await people.patch(ann.id, { age: 31 }), { ...ann, age: 31 })
+    assert.deepEqual(
+      statements.map((sql) => sql.split(' ')[0]),
+      ['update']
+    )
+    assert.match(statements[0], /returning \*/)
+
+    // The caller's query still narrows the row: outside it, a patch finds nothing and changes nothing.
+    await assert.rejects(people.patch(ann.id, { age: 99 }, { query: { name: 'Bob' } }), { name: 'NotFound' })
+    assert.equal((await people.get(ann.id)).age, 31)
+    assert.deepEqual(await people.patch(ann.id, { age: 32 }, { query: { $select: ['age'] } }), {
+      id: ann.id,
+      age: 32
+    })
+  })
 })
