@@ -97,7 +97,9 @@ export const UI_CSP = [
 /** Security headers for files served from public/ (set only when no route answered first). */
 export const uiHeaders = async (ctx: Context, next: Next) => {
   await next()
-  if (!ctx.response.is('html') || ctx.response.get('Content-Security-Policy')) return
+  // Files come as streams (koa-send); API answers are objects and skip the content-type parsing.
+  if (typeof (ctx.body as any)?.pipe !== 'function' || !ctx.response.is('html')) return
+  if (ctx.response.get('Content-Security-Policy')) return
   ctx.set('Content-Security-Policy', UI_CSP)
   ctx.set('X-Content-Type-Options', 'nosniff')
   ctx.set('Referrer-Policy', 'no-referrer')

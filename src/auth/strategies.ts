@@ -14,12 +14,25 @@ import type { CachedIdentity } from './identity-cache'
 type Identity = Omit<CachedIdentity, 'cachedAt'>
 
 const LAST_SEEN_RESOLUTION_MS = 60_000
+const SCHEME = /(\S+)\s+(\S+)/
 
 /**
  * JWT plus its session: a token whose session was revoked (logout, password change, admin) or expired
  * stops working at once. One query fetches the session and its user, replacing the plain user lookup.
  */
 export class SessionJwtStrategy extends JWTStrategy {
+  /**
+   * `Authorization: Bearer <token>` (or `JWT <token>`, or the bare token), as JWTStrategy reads it, without
+   * rebuilding its configuration and a RegExp per scheme on every request. Another scheme is not ours.
+   */
+  async parse(req: { headers?: Record<string, any> }) {
+    const header = req.headers?.authorization
+    if (!header || typeof header !== 'string') return null
+    const [, scheme, token] = SCHEME.exec(header) ?? []
+    if (scheme && !/^(bearer|jwt)$/i.test(scheme)) return null
+    return { strategy: this.name!, accessToken: scheme ? token : header }
+  }
+
   async authenticate(authentication: AuthenticationRequest, params: Params) {
     const { accessToken } = authentication
     if (!accessToken) throw new NotAuthenticated('No access token')

@@ -78,6 +78,19 @@ describe('identity: sessions, refresh tokens and logout (REST)', () => {
     assert.equal((await api('GET', '/users/me', { token: user.token })).status, 200, 'other sessions live on')
   })
 
+  it('reads the token from Authorization as Bearer, JWT or bare, and no other scheme', async () => {
+    const user = await userWithRoles(['customer'])
+    for (const authorization of [`Bearer ${user.token}`, `jwt ${user.token}`, user.token]) {
+      const me = await api('GET', '/users/me', { headers: { authorization } })
+      assert.equal(me.status, 200, authorization.slice(0, 10))
+      assert.equal(me.body.id, user.id)
+    }
+    assert.equal(
+      (await api('GET', '/users/me', { headers: { authorization: `Basic ${user.token}` } })).status,
+      401
+    )
+  })
+
   it('answers GET /users/me with the caller, and 401 without a token', async () => {
     const me = await api('GET', '/users/me', { token: user.token })
     assert.equal(me.body.id, user.id)
