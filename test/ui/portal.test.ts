@@ -231,6 +231,17 @@ describe('User portal (ui/src/portal, in Chromium)', function () {
     assert.equal(stored.body.totalCents, 2500)
     assert.equal(stored.body.shippingAddress.country, 'KR')
     assert.equal(stored.body.note, 'Please ring twice')
+
+    // The emptied cart says so on the cart and checkout pages, and leads back to the products.
+    for (const [route, title] of [
+      ['cart', 'Your cart'],
+      ['checkout', 'Checkout']
+    ]) {
+      await page.goto(url(`/#/${route}`))
+      await page.waitForSelector(`h1:text-is("${title}")`)
+      assert.match(await text(page, 'main'), /Your cart is empty\./)
+      assert.equal(await page.locator('main a:text-is("Browse the products")').count(), 1)
+    }
     assert.deepEqual(problems, [])
     await ui.context.close()
   })

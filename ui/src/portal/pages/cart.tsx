@@ -13,6 +13,19 @@ import {
 import { client, useLoad } from '../state'
 import { Empty } from '../ui'
 
+/** What the cart and checkout pages show while the cart is empty. */
+export const EmptyCart = ({ title }: { title: string }) => (
+  <section>
+    <h1>{title}</h1>
+    <Empty>
+      <p>Your cart is empty.</p>
+      <p>
+        <a href={href()}>Browse the products</a>
+      </p>
+    </Empty>
+  </section>
+)
+
 /** The products of the cart as the server has them now: a line whose product is gone says so. */
 export const useCartProducts = (lines: CartLine[]) =>
   useLoad(async () => {
@@ -68,18 +81,7 @@ export const CartPage = () => {
   const lines = useCart()
   const products = useCartProducts(lines)
 
-  if (!lines.length)
-    return (
-      <section>
-        <h1>Your cart</h1>
-        <Empty>
-          <p>Your cart is empty.</p>
-          <p>
-            <a href={href()}>Browse the products</a>
-          </p>
-        </Empty>
-      </section>
-    )
+  if (!lines.length) return <EmptyCart title="Your cart" />
 
   const blocked = lines.some((line) => lineProblem(line, products.data?.get(line.productId)))
   return (

@@ -7,8 +7,8 @@ import { href, navigate } from '../../lib/router'
 import { validate } from '../../lib/validate'
 import { cartTotals, clearCart, useCart } from '../cart'
 import { auth, client, resource } from '../state'
-import { Empty, described } from '../ui'
-import { CartTotals, lineProblem, useCartProducts } from './cart'
+import { described } from '../ui'
+import { CartTotals, EmptyCart, lineProblem, useCartProducts } from './cart'
 
 const ADDRESS_FIELDS = [
   { name: 'name', label: 'Recipient name', autocomplete: 'name', max: 100, optional: true },
@@ -50,18 +50,7 @@ export const CheckoutPage = () => {
       .catch(() => undefined)
   }, [])
 
-  if (!lines.length)
-    return (
-      <section>
-        <h1>Checkout</h1>
-        <Empty>
-          <p>Your cart is empty.</p>
-          <p>
-            <a href={href()}>Browse the products</a>
-          </p>
-        </Empty>
-      </section>
-    )
+  if (!lines.length) return <EmptyCart title="Checkout" />
 
   const submit = async (event: Event) => {
     event.preventDefault()
