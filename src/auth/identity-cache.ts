@@ -1,4 +1,5 @@
 import type { Application } from '../declarations'
+import { safely } from '../ops/faults'
 
 export interface CachedIdentity {
   /** The user as the strategy returns it (no password hash), frozen: requests share it. */
@@ -67,7 +68,9 @@ export const identityCache = (app: Application) => {
   const cache = new IdentityCache((app.get('sessions').cacheSeconds ?? 0) * 1000)
   app.set('identityCache', cache)
   for (const event of ['updated', 'patched', 'removed']) {
-    app.service('sessions').on(event, (session: { id: number }) => cache.forgetSession(Number(session.id)))
-    app.service('users').on(event, (user: { id: number }) => cache.forgetUser(Number(user.id)))
+    const forgetSession = (session: { id: number }) => cache.forgetSession(Number(session.id))
+    const forgetUser = (user: { id: number }) => cache.forgetUser(Number(user.id))
+    app.service('sessions').on(event, safely(app, `identity cache: sessions ${event}`, forgetSession))
+    app.service('users').on(event, safely(app, `identity cache: users ${event}`, forgetUser))
   }
 }

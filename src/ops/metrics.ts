@@ -49,6 +49,17 @@ export const createMetrics = () => {
       labelNames: ['service', 'event'],
       registers: [registry]
     }),
+    unhandledRejections: new Counter({
+      name: 'api_unhandled_rejections_total',
+      help: 'Promise rejections nobody handled (logged; the process goes on)',
+      registers: [registry]
+    }),
+    listenerErrors: new Counter({
+      name: 'api_event_listener_errors_total',
+      help: 'Errors thrown by event listeners (logged; the emitter goes on)',
+      labelNames: ['listener'],
+      registers: [registry]
+    }),
     business: new Counter({
       name: 'api_business_events_total',
       help: 'Orders created, payments captured, refunds made',
