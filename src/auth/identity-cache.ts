@@ -15,7 +15,7 @@ const MAX_ENTRIES = 10_000
  * Who an access token's session belongs to, kept for a few seconds so that an authenticated request costs no
  * query. Revocation still counts at once: every change to a session or a user — logout, revocation, a role or
  * password change, a deletion — goes through the sessions or users service, whose events drop the affected
- * entries here; with `REDIS_URL`, feathers-sync replays other instances' events on this one too. A lookup that
+ * entries here; with `REDIS_URL`, src/ops/sync.ts replays other instances' events on this one too. A lookup that
  * raced such a change is never stored (the generation moved on while it ran). `cacheSeconds` bounds what a lost
  * event could cost; 0 turns the cache off.
  */

@@ -28,6 +28,8 @@ export interface RateLimiter {
   consume(kind: LimitKind, key: string): Promise<void>
   /** Forgets the key's count (e.g. after a successful login for the account). */
   reset(kind: LimitKind, key: string): Promise<void>
+  /** Whether the shared store is connected now (`undefined` without Redis: memory only). */
+  redisUp(): boolean | undefined
   /** Closes the Redis connection, if any. */
   close(): Promise<void>
 }
@@ -115,6 +117,8 @@ export const createRateLimiter = (config: RateLimitConfig, options: RateLimiterO
     async reset(kind, key) {
       await (await limiter(kind)).delete(normalize(kind, key))
     },
+
+    redisUp: () => (redis ? redis.status === 'ready' : undefined),
 
     async close() {
       if (!redis) return
