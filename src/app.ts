@@ -56,7 +56,7 @@ export const createApp = async (): Promise<Application> => {
         allowRequest: ({ headers: { origin, host } }, callback) =>
           callback(null, !origin || origins.includes(origin) || isSameOrigin(origin, host))
       },
-      trackSockets
+      trackSockets(app)
     )
   )
   // Events encoded once per group of sockets, not once per socket (src/event-dispatch.ts).

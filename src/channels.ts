@@ -5,6 +5,7 @@ import type { Application } from './declarations'
 import { channelsFor } from './engine/policy'
 import type { ActiveApiKey } from './auth/api-keys'
 import { reportFault, safely } from './ops/faults'
+import { shapeSocketErrors } from './socket-errors'
 
 /**
  * Who may see a record is decided on the dispatched record (masked, whole), not on the caller's response,
@@ -21,11 +22,17 @@ const sockets = new WeakMap<RealTimeConnection, Socket>()
 
 export const socketOf = (connection: RealTimeConnection) => sockets.get(connection)
 
-export const trackSockets = (io: Server) => {
+export const trackSockets = (app: Application) => (io: Server) => {
+  // Errors hidden from a client (src/socket-errors.ts) are logged with what the transport made of them.
+  const log = (error: any) =>
+    app
+      .get('logger')
+      .error({ err: { message: error?.message, stack: error?.stack } }, 'unexpected socket error')
   io.use((socket, next) => {
     const connection = (socket as any).feathers
     connection.ip = socket.handshake.address
     sockets.set(connection, socket)
+    shapeSocketErrors(socket, log)
     next()
   })
 }
