@@ -25,8 +25,20 @@ const options: RedisOptions = {
   retryStrategy: (times) => Math.min(times * 200, 2000)
 }
 
+/**
+ * A Redis that stops answering (frozen, or a connection silently gone) keeps the client `ready` and a subscriber
+ * deaf: a PING every few seconds that fails or times out drops the connection, and ioredis reconnects.
+ */
+export const heartbeat = (client: Redis, intervalMs = 5000) => {
+  const timer = setInterval(() => {
+    if (client.status === 'ready') client.ping().catch(() => client.disconnect(true))
+  }, intervalMs).unref()
+  client.once('end', () => clearInterval(timer))
+  return timer
+}
+
 /** quit() waits for replies; a Redis that does not answer gets half a second, then the socket is dropped. */
-const closeClient = async (client: Redis) => {
+export const closeClient = async (client: Redis) => {
   if (client.status === 'ready') {
     const waited = new Promise((resolve) => setTimeout(resolve, 500).unref())
     await Promise.race([client.quit().catch(() => undefined), waited])
@@ -64,6 +76,7 @@ export const createRedisLink = (app: Application, uri: string): RedisLink => {
     setTimeout(resolve, 2000).unref()
   })
 
+  const beats = [pub, sub].map((client) => heartbeat(client))
   for (const client of [pub, sub]) {
     client.on('error', (error: Error) => {
       lastError = error.message
@@ -109,6 +122,7 @@ export const createRedisLink = (app: Application, uri: string): RedisLink => {
     up: () => pub.status === 'ready' && subscribed,
     ready,
     async close() {
+      beats.forEach(clearInterval)
       await Promise.all([closeClient(pub), closeClient(sub)])
     }
   }

@@ -45,6 +45,9 @@ export const privateRedis = async () => {
       server.on('exit', () => resolve())
       server.kill('SIGKILL')
     })
+  // Stopped, not ended: connections stay open and nothing answers (a hung server, or a network that drops).
+  const freeze = () => child?.kill('SIGSTOP')
+  const thaw = () => child?.kill('SIGCONT')
   await start()
-  return { url: `redis://127.0.0.1:${port}`, port, start, kill }
+  return { url: `redis://127.0.0.1:${port}`, port, start, kill, freeze, thaw }
 }

@@ -136,6 +136,56 @@ describe('Redis outage: one instance (embedded database)', function () {
   })
 })
 
+describe('Redis that stops answering (embedded database)', function () {
+  this.timeout(120_000)
+  let redis: Awaited<ReturnType<typeof privateRedis>>
+  let server: Started | undefined
+
+  before(async () => {
+    redis = await privateRedis()
+  })
+  after(async () => {
+    redis.thaw()
+    if (server?.child.exitCode === null) await stopProcess(server.child)
+    await redis.kill()
+  })
+
+  it('is noticed, costs requests nothing, does not hold up SIGTERM, and is recovered from', async () => {
+    const env = {
+      ...baseEnv(),
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'redis-frozen-')),
+      REDIS_URL: redis.url
+    }
+    withAdmin(env)
+    server = await startWithin(env)
+    const { url } = server
+    assert.equal((await ready(url)).body.redis, 'ok')
+
+    redis.freeze()
+    await eventually(
+      async () => (await ready(url)).body.redis === 'degraded',
+      'readiness reports Redis degraded'
+    )
+    // Logins and registrations are rate limited: counted in memory at once, not after a Redis timeout each.
+    const token = await login(url)
+    assert.ok(token)
+    const registered = await json(url, 'POST', '/users', {
+      email: 'bob@example.com',
+      password: 'long enough 1',
+      name: 'B'
+    })
+    assert.equal(registered.status, 201)
+
+    redis.thaw()
+    await eventually(async () => (await ready(url)).body.redis === 'ok', 'readiness reports Redis ok again')
+
+    redis.freeze()
+    const stopping = Date.now()
+    assert.equal(await stopProcess(server.child), 0, server.output().slice(-2000))
+    assert.ok(Date.now() - stopping < 5000, `SIGTERM with Redis frozen took ${Date.now() - stopping} ms`)
+  })
+})
+
 describeOnPostgres('Redis outage: two instances on one PostgreSQL', function () {
   this.timeout(180_000)
   let database: Awaited<ReturnType<typeof freshDatabase>>
