@@ -30,6 +30,14 @@ const serialize = (origin: string, event: string, path: string, data: unknown, c
     }
   })
 
+const isRedisUrl = (uri: string) => {
+  try {
+    return ['redis:', 'rediss:'].includes(new URL(uri).protocol)
+  } catch {
+    return false
+  }
+}
+
 /**
  * Several instances behind a load balancer: with `REDIS_URL` set, every service event is published here at once
  * (as without Redis) and sent through Redis to the other instances, which publish it to their own sockets with
@@ -41,11 +49,15 @@ const serialize = (origin: string, event: string, path: string, data: unknown, c
 export const instanceSync = (app: Application) => {
   const uri = app.get('redisUrl')
   if (!uri) return
+  // ioredis would fail with a bare "Invalid URL"; the URL itself may hold a password, so it is not repeated.
+  if (!isRedisUrl(uri)) throw new Error('REDIS_URL must be a redis:// or rediss:// URL')
   const link = createRedisLink(app, uri)
   links.set(app, link)
   const origin = randomUUID()
+  const eventsOf = new Map<string, readonly string[]>()
   app.mixins.push((service: any, path: string) => {
     const serviceEvents = getServiceOptions(service)?.serviceEvents ?? defaultServiceEvents
+    eventsOf.set(path, serviceEvents)
     const emit = service.emit
     service.emit = function (event: string, data: unknown, context?: any) {
       if (serviceEvents.includes(event) && !context?.[REPLAYED]) {
@@ -61,9 +73,10 @@ export const instanceSync = (app: Application) => {
   link.subscribe(EVENTS, (message) => {
     const { origin: from, event, path, data, context } = JSON.parse(message)
     if (from === origin) return
-    // A service this instance does not have (yet, while it starts): nobody here can be sent its events.
+    // A service this instance does not have (yet, while it starts): nobody here can be sent its events. Only
+    // service events are replayed, never an arbitrary name (`error` would throw, others reach app internals).
     const service: any = Object.hasOwn(app.services, path) ? (app.services as any)[path] : undefined
-    if (!service) return
+    if (!service || !eventsOf.get(path)?.includes(event)) return
     service.emit(event, data, { ...context, app, service, [REPLAYED]: true })
   })
 }

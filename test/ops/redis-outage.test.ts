@@ -5,6 +5,7 @@ import path from 'node:path'
 import config from 'config'
 import { feathers, socketio, authentication as authenticationClient } from '@feathersjs/client'
 import { io, type Socket } from 'socket.io-client'
+import { Redis } from 'ioredis'
 import { describeOnPostgres, freshDatabase } from '../helpers/postgres'
 import { baseEnv, runCli, startProcess, stopProcess, type Started } from '../helpers/process'
 import { privateRedis } from '../helpers/redis'
@@ -119,6 +120,21 @@ describe('Redis outage: one instance (embedded database)', function () {
     await redis.start()
     await eventually(async () => (await ready(url)).body.redis === 'ok', 'readiness reports Redis ok again')
     assert.equal(await redisGauge(url), 1)
+    // Whatever else arrives on the channel is reported and ignored, never fatal or deafening.
+    const other = new Redis(redis.url)
+    for (const message of [
+      'not json',
+      JSON.stringify({ origin: 'x', event: 'created', path: '__proto__', data: {} }),
+      JSON.stringify({ origin: 'x', event: 'error', path: 'products', data: {} }),
+      JSON.stringify({ origin: 'x', event: 'created', path: 'no-such-service', data: {} })
+    ])
+      await other.publish('internal-api:events', message)
+    other.disconnect()
+    await pause(300)
+    assert.match(
+      await (await fetch(`${url}/metrics`)).text(),
+      /api_event_listener_errors_total\{listener="redis: internal-api:events"\} 1/
+    )
     assert.equal((await json(url, 'POST', '/products', product('with-redis'), token)).status, 201)
     await pause(300)
     assert.deepEqual(received, ['while-down', 'with-redis'])
@@ -133,6 +149,18 @@ describe('Redis outage: one instance (embedded database)', function () {
     const stopping = Date.now()
     assert.equal(await stopProcess(server.child), 0, server.output().slice(-2000))
     assert.ok(Date.now() - stopping < 5000, `SIGTERM with Redis down took ${Date.now() - stopping} ms`)
+  })
+})
+
+describe('REDIS_URL that is not a Redis URL', function () {
+  this.timeout(60_000)
+  it('stops the start with a message naming the setting, without repeating the URL', async () => {
+    const started = startProcess({ ...baseEnv(), REDIS_URL: 'secret-password@not a url' })
+    await assert.rejects(started, (error: Error) => {
+      assert.match(error.message, /exited with 1: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/)
+      assert.doesNotMatch(error.message, /secret-password/)
+      return true
+    })
   })
 })
 
