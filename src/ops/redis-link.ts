@@ -58,17 +58,21 @@ export const createRedisLink = (app: Application, uri: string): RedisLink => {
   const sub = new Redis(uri, options)
   const handlers = new Map<string, (message: string) => void>()
   let subscribed = false
-  let wasUp: boolean | undefined
-  let lastError = ''
+  let state: 'starting' | 'up' | 'down' | 'closing' = 'starting'
+  const down = (err: string) => {
+    state = 'down'
+    logger.warn({ err }, 'redis: unreachable, events and table changes stay on this instance')
+  }
 
+  // Transitions are logged, not each failed retry: while Redis is down that is one fact.
   const update = () => {
+    if (state === 'closing') return
     const isUp = pub.status === 'ready' && subscribed
     metrics.redisUp.set({ client: 'sync' }, isUp ? 1 : 0)
-    if (isUp === wasUp) return
-    // Transitions only: while Redis is down every retry fails, and that is one fact, not a line per retry.
-    if (isUp) logger.info('redis: connected, events and table changes shared with other instances')
-    else logger.warn({ err: lastError }, 'redis: unreachable, events and table changes stay on this instance')
-    wasUp = isUp
+    if (isUp && state !== 'up') {
+      state = 'up'
+      logger.info('redis: connected, events and table changes shared with other instances')
+    } else if (!isUp && state === 'up') down('connection lost')
   }
   let settle: () => void
   const ready = new Promise<void>((resolve) => {
@@ -79,7 +83,7 @@ export const createRedisLink = (app: Application, uri: string): RedisLink => {
   const beats = [pub, sub].map((client) => heartbeat(client))
   for (const client of [pub, sub]) {
     client.on('error', (error: Error) => {
-      lastError = error.message
+      if (state === 'starting') down(error.message)
       settle()
     })
     client.on('ready', update)
@@ -122,6 +126,7 @@ export const createRedisLink = (app: Application, uri: string): RedisLink => {
     up: () => pub.status === 'ready' && subscribed,
     ready,
     async close() {
+      state = 'closing'
       beats.forEach(clearInterval)
       await Promise.all([closeClient(pub), closeClient(sub)])
     }
