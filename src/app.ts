@@ -56,15 +56,15 @@ export const createApp = async (): Promise<Application> => {
         allowRequest: ({ headers: { origin, host } }, callback) =>
           callback(null, !origin || origins.includes(origin) || isSameOrigin(origin, host))
       },
-      trackSockets
+      trackSockets(app)
     )
   )
   // Events encoded once per group of sockets, not once per socket (src/event-dispatch.ts).
   useBroadcastDispatcher(app, socketOf)
-  // Before the services: feathers-sync wraps the events of every service registered after it.
-  await instanceSync(app)
+  // Before the services: instanceSync wraps the events of every service registered after it.
+  instanceSync(app)
   await database(app)
-  await shareTableChanges(app)
+  shareTableChanges(app)
   app.set(
     'rateLimiter',
     createRateLimiter({ ...(app.get('rateLimits') as any), redisUrl: app.get('redisUrl') || undefined })

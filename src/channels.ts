@@ -4,6 +4,8 @@ import type { Server, Socket } from 'socket.io'
 import type { Application } from './declarations'
 import { channelsFor } from './engine/policy'
 import type { ActiveApiKey } from './auth/api-keys'
+import { reportFault, safely } from './ops/faults'
+import { shapeSocketErrors } from './socket-errors'
 
 /**
  * Who may see a record is decided on the dispatched record (masked, whole), not on the caller's response,
@@ -20,11 +22,17 @@ const sockets = new WeakMap<RealTimeConnection, Socket>()
 
 export const socketOf = (connection: RealTimeConnection) => sockets.get(connection)
 
-export const trackSockets = (io: Server) => {
+export const trackSockets = (app: Application) => (io: Server) => {
+  // Errors hidden from a client (src/socket-errors.ts) are logged with what the transport made of them.
+  const log = (error: any) =>
+    app
+      .get('logger')
+      .error({ err: { message: error?.message, stack: error?.stack } }, 'unexpected socket error')
   io.use((socket, next) => {
     const connection = (socket as any).feathers
     connection.ip = socket.handshake.address
     sockets.set(connection, socket)
+    shapeSocketErrors(socket, log)
     next()
   })
 }
@@ -56,12 +64,20 @@ export const channels = (app: Application) => {
   const joinIdentityChannels = (connection: RealTimeConnection) => {
     for (const name of identityChannels(connection)) app.channel(name).join(connection)
   }
-  const connectionsWhere = (match: (connection: any) => boolean) =>
-    app.channel(app.channels).connections.filter(match)
+  // No channel exists before the first connection or event (app.channel() refuses an empty list).
+  const connectionsWhere = (match: (connection: any) => boolean): any[] =>
+    app.channels.length ? app.channel(app.channels).connections.filter(match) : []
+  // Every listener here runs inside someone's emit (a service call, a Redis message): a failure is reported,
+  // never thrown back into the caller or left as an unhandled rejection (src/ops/faults.ts).
+  const on = (
+    emitter: { on: (...args: any[]) => unknown },
+    event: string,
+    listener: (...args: any[]) => unknown
+  ) => emitter.on(event, safely(app, `channels: ${event}`, listener))
 
-  app.on('connection', (connection: RealTimeConnection) => app.channel('everyone').join(connection))
+  on(app, 'connection', (connection: RealTimeConnection) => app.channel('everyone').join(connection))
 
-  app.on('login', (authResult: any, { connection }: { connection?: any }) => {
+  on(app, 'login', (authResult: any, { connection }: { connection?: any }) => {
     if (!connection) return
     // A new login replaces the connection's identity: the old one's channels go first.
     leaveIdentityChannels(connection)
@@ -70,18 +86,20 @@ export const channels = (app: Application) => {
     joinIdentityChannels(connection)
   })
 
-  app.on('logout', (_authResult: any, { connection }: { connection?: RealTimeConnection }) => {
+  on(app, 'logout', (_authResult: any, { connection }: { connection?: RealTimeConnection }) => {
     if (!connection) return
     // The session it had is over for this socket: its revocation event must not touch a later login.
     delete (connection as any).sessionId
     // Feathers' own logout handling leaves every channel; an anonymous socket still gets public events.
-    process.nextTick(() => {
-      leaveIdentityChannels(connection)
-      app.channel('everyone').join(connection)
-    })
+    process.nextTick(
+      safely(app, 'channels: logout', () => {
+        leaveIdentityChannels(connection)
+        app.channel('everyone').join(connection)
+      })
+    )
   })
 
-  app.service('sessions').on('patched', async (session: any) => {
+  on(app.service('sessions'), 'patched', async (session: any) => {
     if (!session.revokedAt) return
     for (const connection of connectionsWhere((c) => c.sessionId === session.id)) {
       await app.defaultAuthentication!().handleConnection('disconnect', connection as any)
@@ -96,14 +114,14 @@ export const channels = (app: Application) => {
   })
 
   // A revoked key's sockets and a removed user's sockets drop out of every channel at once.
-  app.service('api-keys').on('removed', async (key: any) => {
+  on(app.service('api-keys'), 'removed', async (key: any) => {
     for (const connection of connectionsWhere((c) => c.apiKey?.id === key.id)) {
       await app.defaultAuthentication!().handleConnection('disconnect', connection as any)
       leaveIdentityChannels(connection)
       sockets.get(connection)?.emit('authentication revoked', { reason: 'API key revoked' })
     }
   })
-  app.service('users').on('removed', (user: any) => {
+  on(app.service('users'), 'removed', (user: any) => {
     for (const connection of connectionsWhere((c) => c.user?.id === user.id)) {
       leaveIdentityChannels(connection)
       delete connection.user
@@ -112,7 +130,7 @@ export const channels = (app: Application) => {
     }
   })
 
-  app.service('users').on('patched', (user: any) => {
+  on(app.service('users'), 'patched', (user: any) => {
     for (const connection of connectionsWhere((c) => c.user?.id === user.id)) {
       leaveIdentityChannels(connection)
       connection.user = { ...connection.user, roles: user.roles }
@@ -122,11 +140,17 @@ export const channels = (app: Application) => {
 
   for (const resource of app.get('resources')) {
     if (!resource.realtime) continue
-    app
-      .service(resource.path as any)
-      .publish((data: any, context: any) => [
-        app.channel(channelsFor(resource, dispatched(data, context))),
-        app.channel(`readers/${resource.name}`)
-      ])
+    app.service(resource.path as any).publish((data: any, context: any) => {
+      try {
+        return [
+          app.channel(channelsFor(resource, dispatched(data, context))),
+          app.channel(`readers/${resource.name}`)
+        ]
+      } catch (error) {
+        // Feathers would only debug-log it: the event is lost, so it is reported.
+        reportFault(app, `publish: ${resource.path}`, error)
+        return undefined
+      }
+    })
   }
 }

@@ -1,6 +1,7 @@
 import type { HookContext, RealTimeConnection } from '@feathersjs/feathers'
 import type { Server, Socket } from 'socket.io'
 import type { Application } from './declarations'
+import { safely } from './ops/faults'
 
 type Channel = { connections: RealTimeConnection[]; dataFor(connection: RealTimeConnection): unknown }
 
@@ -43,5 +44,6 @@ export const useBroadcastDispatcher = (
   if (transport.length !== 1)
     throw new Error(`expected one publish listener (Feathers'), found ${transport.length}`)
   app.removeListener('publish', transport[0] as any)
-  app.on('publish', broadcastDispatcher(() => (app as any).io, socketOf) as any)
+  // Feathers would swallow a dispatch failure silently: it is reported instead.
+  app.on('publish', safely(app, 'publish', broadcastDispatcher(() => (app as any).io, socketOf) as any))
 }

@@ -1,7 +1,11 @@
 import { startServer } from './server'
+import { guardProcess, guardWith } from './ops/process-guards'
+
+guardProcess()
 
 const main = async () => {
   const { app, url, stop } = await startServer()
+  guardWith(app)
   const logger = app.get('logger')
   logger.info({ url, database: app.get('databaseKind') }, `Internal API listening on ${url}`)
   const shutdown = (signal: string) => {

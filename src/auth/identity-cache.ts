@@ -1,4 +1,5 @@
 import type { Application } from '../declarations'
+import { safely } from '../ops/faults'
 
 export interface CachedIdentity {
   /** The user as the strategy returns it (no password hash), frozen: requests share it. */
@@ -14,7 +15,7 @@ const MAX_ENTRIES = 10_000
  * Who an access token's session belongs to, kept for a few seconds so that an authenticated request costs no
  * query. Revocation still counts at once: every change to a session or a user — logout, revocation, a role or
  * password change, a deletion — goes through the sessions or users service, whose events drop the affected
- * entries here; with `REDIS_URL`, feathers-sync replays other instances' events on this one too. A lookup that
+ * entries here; with `REDIS_URL`, src/ops/sync.ts replays other instances' events on this one too. A lookup that
  * raced such a change is never stored (the generation moved on while it ran). `cacheSeconds` bounds what a lost
  * event could cost; 0 turns the cache off.
  */
@@ -67,7 +68,9 @@ export const identityCache = (app: Application) => {
   const cache = new IdentityCache((app.get('sessions').cacheSeconds ?? 0) * 1000)
   app.set('identityCache', cache)
   for (const event of ['updated', 'patched', 'removed']) {
-    app.service('sessions').on(event, (session: { id: number }) => cache.forgetSession(Number(session.id)))
-    app.service('users').on(event, (user: { id: number }) => cache.forgetUser(Number(user.id)))
+    const forgetSession = (session: { id: number }) => cache.forgetSession(Number(session.id))
+    const forgetUser = (user: { id: number }) => cache.forgetUser(Number(user.id))
+    app.service('sessions').on(event, safely(app, `identity cache: sessions ${event}`, forgetSession))
+    app.service('users').on(event, safely(app, `identity cache: users ${event}`, forgetUser))
   }
 }

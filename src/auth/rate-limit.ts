@@ -2,6 +2,7 @@ import { TooManyRequests } from '@feathersjs/errors'
 import { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import type { RateLimiterAbstract } from 'rate-limiter-flexible'
+import { closeClient, heartbeat } from '../ops/redis-link'
 
 export type LimitKind = 'loginAccount' | 'loginAddress' | 'registration' | 'refresh'
 
@@ -28,6 +29,8 @@ export interface RateLimiter {
   consume(kind: LimitKind, key: string): Promise<void>
   /** Forgets the key's count (e.g. after a successful login for the account). */
   reset(kind: LimitKind, key: string): Promise<void>
+  /** Whether the shared store is connected now (`undefined` without Redis: memory only). */
+  redisUp(): boolean | undefined
   /** Closes the Redis connection, if any. */
   close(): Promise<void>
 }
@@ -64,6 +67,8 @@ export const createRateLimiter = (config: RateLimitConfig, options: RateLimiterO
     : undefined
   // ioredis prints unhandled 'error' events to stderr and retries on its own.
   redis?.on('error', (error: Error) => options.onRedisError?.(error))
+  // A frozen Redis would cost every limited request the command timeout: detected, it fails fast instead.
+  const beat = redis && heartbeat(redis)
   // Until the first connection attempt settles every command would fail and count in memory only; waiting
   // for it (a second at most) keeps the first requests after a start in the shared store.
   const connecting = new Promise<void>((resolve) => {
@@ -116,11 +121,13 @@ export const createRateLimiter = (config: RateLimitConfig, options: RateLimiterO
       await (await limiter(kind)).delete(normalize(kind, key))
     },
 
+    redisUp: () => (redis ? redis.status === 'ready' : undefined),
+
     async close() {
       if (!redis) return
-      // quit() waits for pending replies but fails when not connected; disconnect() just drops the socket.
-      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect())
-      else redis.disconnect()
+      clearInterval(beat)
+      // quit() for pending replies, but never waiting on a Redis that does not answer (src/ops/redis-link.ts).
+      await closeClient(redis)
     }
   }
 }

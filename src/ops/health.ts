@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa'
 import type { Application } from '../declarations'
+import { redisHealth } from './redis-status'
 
 /** `/health/live`: the process answers. `/health/ready`: and its database does too (503 when not). */
 export const health = (app: Application) => async (ctx: Context, next: Next) => {
@@ -11,13 +12,15 @@ export const health = (app: Application) => async (ctx: Context, next: Next) => 
   if (ctx.path === '/health/ready') {
     try {
       await app.get('knex').raw('select 1')
-      ctx.body = { status: 'ok', database: app.get('databaseKind') }
+      // Redis down is reported (`redis: 'degraded'`) but never makes the instance unready (docs/operations.md).
+      ctx.body = { status: 'ok', database: app.get('databaseKind'), ...redisHealth(app) }
     } catch (error: any) {
       // No restart needed: the next probe pings again and answers 200 once the database is back.
       ctx.status = 503
       ctx.body = {
         status: 'unavailable',
         database: app.get('databaseKind'),
+        ...redisHealth(app),
         reason: `database not reachable (${error?.code ?? 'error'})`
       }
     }

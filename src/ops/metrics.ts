@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Context, Next } from 'koa'
 import type { Application } from '../declarations'
+import { redisHealth } from './redis-status'
 
 /** Prometheus metrics of one app: service calls over REST and Socket.io alike, and the database. */
 export const createMetrics = () => {
@@ -49,6 +50,29 @@ export const createMetrics = () => {
       labelNames: ['service', 'event'],
       registers: [registry]
     }),
+    unhandledRejections: new Counter({
+      name: 'api_unhandled_rejections_total',
+      help: 'Promise rejections nobody handled (logged; the process goes on)',
+      registers: [registry]
+    }),
+    listenerErrors: new Counter({
+      name: 'api_event_listener_errors_total',
+      help: 'Errors thrown by event listeners (logged; the emitter goes on)',
+      labelNames: ['listener'],
+      registers: [registry]
+    }),
+    redisUp: new Gauge({
+      name: 'api_redis_up',
+      help: '1 while connected to Redis (REDIS_URL), 0 while it is unreachable, by client',
+      labelNames: ['client'],
+      registers: [registry]
+    }),
+    redisDropped: new Counter({
+      name: 'api_redis_messages_dropped_total',
+      help: 'Messages for other instances not sent because Redis was unreachable',
+      labelNames: ['channel'],
+      registers: [registry]
+    }),
     business: new Counter({
       name: 'api_business_events_total',
       help: 'Orders created, payments captured, refunds made',
@@ -92,6 +116,7 @@ export const metricsEndpoint = (app: Application) => async (ctx: Context, next: 
   } catch {
     metrics.databaseUp.set(0)
   }
+  redisHealth(app) // sets the api_redis_up gauges
   const pool = (app.get('knex').client as any).pool
   if (pool) {
     metrics.databasePool.set({ state: 'used' }, pool.numUsed())

@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto'
+import { defaultServiceEvents, getServiceOptions } from '@feathersjs/feathers'
 import type { Application } from '../declarations'
+import { reportFault } from './faults'
+import { createRedisLink, type RedisLink } from './redis-link'
 
+const EVENTS = 'internal-api:events'
 const TABLE_CHANGES = 'internal-api:table-changes'
+/** Marks a context replayed from another instance: published here, never sent back to Redis. */
+const REPLAYED = Symbol('replayed from another instance')
+
+const links = new WeakMap<Application, RedisLink>()
 
 /**
  * Only what the receiving instances need to publish an event crosses Redis: the record, the masked
  * dispatch and the transition taken — never params (tokens, connections, transactions).
  */
-const serialize = ({ event, path, data, context }: any) =>
+const serialize = (origin: string, event: string, path: string, data: unknown, context: any) =>
   JSON.stringify({
+    origin,
     event,
     path,
     data,
@@ -21,16 +30,55 @@ const serialize = ({ event, path, data, context }: any) =>
     }
   })
 
+const isRedisUrl = (uri: string) => {
+  try {
+    return ['redis:', 'rediss:'].includes(new URL(uri).protocol)
+  } catch {
+    return false
+  }
+}
+
 /**
- * Several instances behind a load balancer: with `REDIS_URL` set, every service event goes through Redis
- * (feathers-sync) and each instance publishes it to its own sockets with the same channel rules.
+ * Several instances behind a load balancer: with `REDIS_URL` set, every service event is published here at once
+ * (as without Redis) and sent through Redis to the other instances, which publish it to their own sockets with
+ * the same channel rules. This replaces feathers-sync, whose Redis adapter made Redis a single point of failure:
+ * local events went only through Redis (none while it is down), a failed publish was an unhandled rejection that
+ * ended the process, a message for a service not registered yet broke its subscriber for good, and it could
+ * neither start nor stop while Redis was down. Call before the services are registered (it wraps their `emit`).
  */
-export const instanceSync = async (app: Application) => {
+export const instanceSync = (app: Application) => {
   const uri = app.get('redisUrl')
   if (!uri) return
-  // Loaded only when configured: feathers-sync brings every adapter's client (~17 MB of RSS).
-  const { default: sync } = await import('feathers-sync')
-  app.configure(sync({ uri, key: 'internal-api:events', serialize, deserialize: JSON.parse } as any))
+  // ioredis would fail with a bare "Invalid URL"; the URL itself may hold a password, so it is not repeated.
+  if (!isRedisUrl(uri)) throw new Error('REDIS_URL must be a redis:// or rediss:// URL')
+  const link = createRedisLink(app, uri)
+  links.set(app, link)
+  const origin = randomUUID()
+  const eventsOf = new Map<string, readonly string[]>()
+  app.mixins.push((service: any, path: string) => {
+    const serviceEvents = getServiceOptions(service)?.serviceEvents ?? defaultServiceEvents
+    eventsOf.set(path, serviceEvents)
+    const emit = service.emit
+    service.emit = function (event: string, data: unknown, context?: any) {
+      if (serviceEvents.includes(event) && !context?.[REPLAYED]) {
+        try {
+          link.publish(EVENTS, serialize(origin, event, path, data, context))
+        } catch (error) {
+          reportFault(app, `sync: ${path} ${event}`, error)
+        }
+      }
+      return emit.call(this, event, data, context)
+    }
+  })
+  link.subscribe(EVENTS, (message) => {
+    const { origin: from, event, path, data, context } = JSON.parse(message)
+    if (from === origin) return
+    // A service this instance does not have (yet, while it starts): nobody here can be sent its events. Only
+    // service events are replayed, never an arbitrary name (`error` would throw, others reach app internals).
+    const service: any = Object.hasOwn(app.services, path) ? (app.services as any)[path] : undefined
+    if (!service || !eventsOf.get(path)?.includes(event)) return
+    service.emit(event, data, { ...context, app, service, [REPLAYED]: true })
+  })
 }
 
 /**
@@ -38,18 +86,10 @@ export const instanceSync = async (app: Application) => {
  * and theirs are applied here, so that no instance answers a page with a total another one made stale
  * (src/database/totals-cache.ts). While Redis is unreachable, `totals.cacheSeconds` bounds the staleness.
  */
-export const shareTableChanges = async (app: Application) => {
-  const uri = app.get('redisUrl')
-  if (!uri) return
-  const { Redis } = await import('ioredis')
+export const shareTableChanges = (app: Application) => {
+  const link = links.get(app)
+  if (!link) return
   const origin = randomUUID()
-  const publisher = new Redis(uri)
-  const subscriber = new Redis(uri)
-  for (const client of [publisher, subscriber]) {
-    client.on('error', (error: Error) =>
-      app.get('logger').warn({ err: error.message }, 'redis: table changes')
-    )
-  }
   let pending: Set<string> | undefined
   app.get('tableChanges').onChange((tables) => {
     if (!pending) {
@@ -57,29 +97,24 @@ export const shareTableChanges = async (app: Application) => {
       setImmediate(() => {
         const message = JSON.stringify({ origin, tables: [...pending!] })
         pending = undefined
-        publisher.publish(TABLE_CHANGES, message).catch(() => undefined)
+        link.publish(TABLE_CHANGES, message)
       })
     }
     for (const table of tables) pending.add(table)
   })
-  subscriber.on('message', (_channel: string, message: string) => {
+  link.subscribe(TABLE_CHANGES, (message) => {
     const change = JSON.parse(message)
     if (change.origin !== origin) app.get('totalsCache').changed(change.tables)
   })
-  ;(app as any).tableChangeClients = {
-    ready: subscriber.subscribe(TABLE_CHANGES),
-    close: () => Promise.allSettled([publisher.quit(), subscriber.quit()])
-  }
 }
 
+/** `undefined` without `REDIS_URL`; else whether this instance is connected to Redis now. */
+export const redisConnected = (app: Application) => links.get(app)?.up()
+
 export const syncReady = async (app: Application) => {
-  await (app as any).sync?.ready
-  await (app as any).tableChangeClients?.ready
+  await links.get(app)?.ready
 }
 
 export const closeSync = async (app: Application) => {
-  await (app as any).tableChangeClients?.close()
-  const clients = (app as any).sync
-  if (!clients) return
-  await Promise.allSettled([clients.pub.quit(), clients.sub.quit()])
+  await links.get(app)?.close()
 }

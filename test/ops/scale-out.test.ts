@@ -5,7 +5,7 @@ import { io, type Socket } from 'socket.io-client'
 import { describeOnPostgres, freshDatabase } from '../helpers/postgres'
 import { baseEnv, runCli, startProcess, stopProcess, type Started } from '../helpers/process'
 
-// Two instances on one PostgreSQL with Redis between them (feathers-sync). PGlite cannot be shared by two
+// Two instances on one PostgreSQL with Redis between them (src/ops/sync.ts). PGlite cannot be shared by two
 // processes, so this runs in CI's PostgreSQL pass (DATABASE_URL set); Redis is the machine's local one.
 const url = config.get<string>('database.url')
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379'

@@ -1,0 +1,38 @@
+import { GeneralError } from '@feathersjs/errors'
+import type { Socket } from 'socket.io'
+
+const SHAPE = ['name', 'message', 'code', 'className', 'data', 'errors'] as const
+
+/** What @feathersjs/transport-commons made of a Feathers error (its `toJSON()`), as opposed to any other error. */
+const isFeathersError = (error: any) =>
+  typeof error?.name === 'string' &&
+  typeof error.message === 'string' &&
+  typeof error.code === 'number' &&
+  typeof error.className === 'string'
+
+/**
+ * The error a Socket.io client gets, as REST sends it (src/http.ts): a Feathers error's JSON, and for anything
+ * else a plain 500 "Internal server error" — the transport would send its message, and its stack outside
+ * production. What was hidden goes to `log`.
+ */
+export const socketClientError = (error: any, log: (error: unknown) => void) => {
+  if (!isFeathersError(error)) {
+    log(error)
+    return new GeneralError('Internal server error').toJSON()
+  }
+  const shaped: Record<string, unknown> = {}
+  for (const key of SHAPE) if (error[key] !== undefined) shaped[key] = error[key]
+  return shaped
+}
+
+/** Reshapes the error of every acknowledged call on `socket` (service methods, lookups, unknown paths). */
+export const shapeSocketErrors = (socket: Socket, log: (error: unknown) => void) =>
+  socket.use((packet, next) => {
+    const last = packet.length - 1
+    const ack = packet[last]
+    if (typeof ack === 'function') {
+      packet[last] = (error: unknown, ...results: unknown[]) =>
+        ack(error ? socketClientError(error, log) : error, ...results)
+    }
+    next()
+  })
