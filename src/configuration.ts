@@ -11,6 +11,13 @@ export const configurationSchema = Type.Intersect([
     public: Type.String(),
     origins: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
     resourcesDir: Type.String(),
+    // Every access token names its issuer and audience, and only tokens naming both are accepted.
+    authentication: Type.Object({
+      jwtOptions: Type.Object({
+        issuer: Type.String({ minLength: 1 }),
+        audience: Type.String({ minLength: 1 })
+      })
+    }),
     database: Type.Object({
       url: Type.String(),
       dataDir: Type.String({ minLength: 1 }),
