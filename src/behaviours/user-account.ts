@@ -9,7 +9,13 @@ import { requestInfo } from '../auth/request-info'
 const invalid = (field: string, message: string) =>
   new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
 
+/** bcrypt reads the first 72 bytes only: a longer password would be cut silently, so it is refused instead. */
+export const PASSWORD_MAX_BYTES = 72
+
 const assertPasswordPolicy = (password: unknown, email: unknown) => {
+  if (typeof password === 'string' && Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
+    throw invalid('password', `must NOT be longer than ${PASSWORD_MAX_BYTES} bytes (UTF-8)`)
+  }
   if (
     typeof password === 'string' &&
     typeof email === 'string' &&
