@@ -128,6 +128,13 @@ export class SessionAuthenticationService extends AuthenticationService {
 }
 
 export const authentication = (app: Application) => {
+  // Tokens name who issued them and for whom; a blank setting would silently turn that check off.
+  const { issuer, audience } = (app.get('authentication')?.jwtOptions ?? {}) as Record<string, unknown>
+  for (const [name, value] of Object.entries({ issuer, audience })) {
+    if (typeof value !== 'string' || !value) {
+      throw new Error(`Invalid configuration: authentication.jwtOptions.${name} must be a non-empty string`)
+    }
+  }
   const service = new SessionAuthenticationService(app)
   service.register('jwt', new SessionJwtStrategy())
   const local = new TimingSafeLocalStrategy()
