@@ -5,14 +5,13 @@ import type { Behaviour } from './types'
 import { audit } from '../auth/audit'
 import { revokeSessions } from '../auth/sessions'
 import { requestInfo } from '../auth/request-info'
+import { PASSWORD_MAX_BYTES } from '../auth/local'
 
 const invalid = (field: string, message: string) =>
   new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
 
-/** bcrypt reads the first 72 bytes only: a longer password would be cut silently, so it is refused instead. */
-export const PASSWORD_MAX_BYTES = 72
-
 const assertPasswordPolicy = (password: unknown, email: unknown) => {
+  // Named here; src/auth/local.ts refuses any longer password it is asked to hash, whatever the route.
   if (typeof password === 'string' && Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
     throw invalid('password', `must NOT be longer than ${PASSWORD_MAX_BYTES} bytes (UTF-8)`)
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import jwt from 'jsonwebtoken'
+import { LocalStrategy } from '@feathersjs/authentication-local'
 import { api, testServer, unique, userWithRoles } from '../helpers/server'
 import { closeClients, openClient } from '../helpers/socket'
 
@@ -184,11 +185,23 @@ describe("auth: passwords beyond bcrypt's 72 bytes are refused, never cut", () =
     assert.equal((await login({ strategy: 'local', email: user.email, password: user.password })).status, 201)
   })
 
+  it('refuses to hash one on any other path (every stored password is hashed by the local strategy)', async () => {
+    const { app } = await testServer()
+    const local = app.defaultAuthentication!().getStrategy('local') as any
+    await assert.rejects(local.hashPassword(multiByte, {}), { code: 400, message: /72 bytes/ })
+    await assert.rejects(
+      app.service('users').create({ email: `${unique('cli')}@example.com`, password: long, name: 'CLI' }),
+      { code: 400 }
+    )
+  })
+
   it('keeps existing accounts whose long password was stored before working', async () => {
     const { app } = await testServer()
     const email = `${unique('legacy')}@example.com`
     const password = `${'legacy password '.repeat(6)}!` // 97 bytes
-    const hash = await (app.defaultAuthentication!().getStrategy('local') as any).hashPassword(password, {})
+    // Hashed as it was before longer passwords were refused: by bcrypt itself, which reads 72 bytes.
+    const local = app.defaultAuthentication!().getStrategy('local')
+    const hash = await LocalStrategy.prototype.hashPassword.call(local, password, {})
     await app
       .get('knex')('users')
       .insert({ email, password: hash, name: 'Legacy', roles: JSON.stringify(['customer']) })
