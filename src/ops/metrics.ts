@@ -193,8 +193,12 @@ export const listenMetrics = async (app: Application) => {
       send(500, 'text/plain', 'Metrics failed\n')
     }
   })
-  server.headersTimeout = 10_000
-  server.requestTimeout = 30_000
+  // Bounded like the API's listener (src/http-server.ts), with room for a few scrapers only.
+  const limits = app.get('server')
+  server.headersTimeout = Math.min(limits.headersTimeout, limits.requestTimeout)
+  server.requestTimeout = limits.requestTimeout
+  server.keepAliveTimeout = limits.keepAliveTimeout
+  server.maxConnections = 64
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(access.port, access.host || app.get('host'), () => resolve())
