@@ -32,11 +32,14 @@ export const listen = async (app: Application, port: number, host?: string) => {
     app.callback()
   )
   server.maxConnections = limits.maxConnections
+  // Set up first: Socket.io then wraps the request listeners it finds, so the ones below see its requests too.
+  await app.setup(server)
   // Node's header timeout counts from a request's first byte: a connection that never sends one would be kept
   // until the client goes. It gets as long as headers do; each request clears it (Node then times keep-alive).
   server.on('connection', (socket: Socket) => socket.setTimeout(limits.headersTimeout))
   server.on('request', (request: http.IncomingMessage) => request.socket.setTimeout(0))
   const close = drainable(server, Math.min(1000, limits.keepAliveTimeout))
+  // Not `app.listen`, which would also set `app.server` for app.teardown to close: `close` does (src/server.ts).
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => {
@@ -44,8 +47,6 @@ export const listen = async (app: Application, port: number, host?: string) => {
       resolve()
     })
   })
-  // Not `app.server`: app.teardown would close it again; the server is closed by `close` (src/server.ts).
-  await app.setup(server)
   return { server, close: () => close(app.io as SocketIoServer | undefined) }
 }
 

@@ -105,6 +105,31 @@ describe('HTTP server: bounded connections and a clean stop (child process)', fu
     }
   })
 
+  it('leaves Socket.io clients, long-polling ones included, connected past those timeouts', async () => {
+    const server = await startProcess({ ...env, HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '1500' })
+    const sockets = (['polling', 'websocket'] as const).map((transport) =>
+      io(server.url, { transports: [transport], forceNew: true, reconnection: false })
+    )
+    const disconnects: string[] = []
+    try {
+      await Promise.all(
+        sockets.map((socket) => new Promise<void>((resolve) => socket.once('connect', () => resolve())))
+      )
+      sockets.forEach((socket) => socket.on('disconnect', (reason) => disconnects.push(reason)))
+      await sleep(4000)
+      assert.deepEqual(disconnects, [])
+      for (const socket of sockets) {
+        const answer = await new Promise<any[]>((resolve) =>
+          socket.emit('find', 'categories', {}, (...args: any[]) => resolve(args))
+        )
+        assert.ok(!answer[0] && Array.isArray(answer[1]?.data), JSON.stringify(answer))
+      }
+    } finally {
+      sockets.forEach((socket) => socket.close())
+      assert.equal(await stopProcess(server.child), 0)
+    }
+  })
+
   it('on SIGTERM with Socket.io clients connected exits 0 at once, not after the drain timeout', async () => {
     const server = await startProcess({ ...env, SHUTDOWN_TIMEOUT_MS: '30000' })
     const sockets = [
