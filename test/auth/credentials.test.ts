@@ -21,13 +21,16 @@ describe('auth: the Authorization header takes the Bearer scheme only', () => {
       'Bearer',
       `Bearer ${user.token} extra`
     ]) {
-      const { status, body } = await api('GET', '/users/me', { headers: { authorization } })
+      const { status, body, headers } = await api('GET', '/users/me', { headers: { authorization } })
       assert.equal(status, 401, authorization)
       assert.match(body.message, /Bearer <access token>/)
+      assert.equal(headers.get('www-authenticate'), 'Bearer realm="internal-api"')
     }
     // On a public route too: the request does not go on as anonymous.
     const publicRoute = await api('GET', '/categories', { headers: { authorization: user.token } })
     assert.equal(publicRoute.status, 401)
+    const anonymous = await api('GET', '/users/me')
+    assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer realm="internal-api"', 'any 401 names it')
   })
 })
 
