@@ -18,6 +18,7 @@ import { createMetrics, metricsEndpoint, observe } from './ops/metrics'
 import { openApiEndpoints } from './ops/openapi'
 import { createRateLimiter } from './auth/rate-limit'
 import { identityCache } from './auth/identity-cache'
+import { noStore } from './auth/no-store'
 import { paymentWebhook } from './payments/webhook'
 
 /**
@@ -32,6 +33,7 @@ export const createApp = async (): Promise<Application> => {
 
   const origins = app.get('origins')
   app.use(requestLog(app))
+  app.use(noStore)
   app.use(errorHandler(app))
   app.use(cors({ origin: allowedOrigin(origins), exposeHeaders: ['X-Request-Id'] }))
   app.set('metrics', createMetrics())

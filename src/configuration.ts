@@ -41,6 +41,19 @@ export const configurationSchema = Type.Intersect([
       })
     ),
     shutdownTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+    // Who may read /metrics (src/ops/metrics.ts): a bearer token and/or a separate port (0: none).
+    metricsEndpoint: Type.Object({
+      token: Type.Union([Type.Literal(''), Type.String({ minLength: 16 })]),
+      port: Type.Integer({ minimum: 0, maximum: 65535 }),
+      host: Type.String()
+    }),
+    // Connection limits of the HTTP server (src/http-server.ts); timeouts in milliseconds.
+    server: Type.Object({
+      maxConnections: Type.Integer({ minimum: 1 }),
+      headersTimeout: Type.Integer({ minimum: 100, maximum: 600_000 }),
+      requestTimeout: Type.Integer({ minimum: 100, maximum: 3_600_000 }),
+      keepAliveTimeout: Type.Integer({ minimum: 100, maximum: 600_000 })
+    }),
     // `npm run backup` (src/cli/backup.ts): where backups go and how many days of them are kept.
     backup: Type.Object({
       dir: Type.String({ minLength: 1 }),

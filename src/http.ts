@@ -25,6 +25,8 @@ export const errorHandler = (app: Application) => async (ctx: Context, next: Nex
     }
     ctx.status = error.code
     if (error.data?.retryAfter) ctx.set('Retry-After', String(error.data.retryAfter))
+    // RFC 9110: a 401 names the scheme to authenticate with.
+    if (error.code === 401) ctx.set('WWW-Authenticate', 'Bearer realm="internal-api"')
     ctx.body = error.toJSON()
   }
 }

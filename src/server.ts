@@ -1,8 +1,10 @@
 import type { Server } from 'node:http'
+import { listen } from './http-server'
 import type { Application } from './declarations'
 import { createApp } from './app'
 import { runMigrations } from './database/migrate'
 import { closeSync, syncReady } from './ops/sync'
+import { assertMetricsProtected, listenMetrics } from './ops/metrics'
 
 export interface RunningServer {
   app: Application
@@ -16,6 +18,7 @@ export interface RunningServer {
 export const startServer = async (port?: number): Promise<RunningServer> => {
   const app = await createApp()
   try {
+    assertMetricsProtected(process.env.NODE_ENV, app.get('metricsEndpoint'))
     const applied = await runMigrations(app.get('knex'))
     if (applied.length) app.get('logger').info({ applied }, 'migrations applied')
   } catch (error) {
@@ -23,13 +26,16 @@ export const startServer = async (port?: number): Promise<RunningServer> => {
     throw error
   }
   await syncReady(app)
-  const server = await app.listen(port ?? app.get('port'))
+  const { server, close } = await listen(app, port ?? app.get('port'))
+  const metricsListener = await listenMetrics(app)
   const address = server.address()
   const actualPort = typeof address === 'object' && address ? address.port : Number(port)
   let stopping: Promise<void> | undefined
   const stop = () =>
     (stopping ??= (async () => {
-      // app.teardown closes the HTTP server and Socket.io; then the database goes.
+      // No new connections; requests in flight finish, Socket.io clients and idle connections go (src/http-server.ts).
+      await close()
+      await metricsListener?.close()
       await app.teardown()
       await closeSync(app)
       await app.get('rateLimiter').close()

@@ -3,9 +3,7 @@ import {
   type AuthenticationRequest,
   type AuthenticationResult
 } from '@feathersjs/authentication'
-import { LocalStrategy } from '@feathersjs/authentication-local'
 import type { NullableId, Params } from '@feathersjs/feathers'
-import { NotAuthenticated } from '@feathersjs/errors'
 import { createSecretKey, type KeyObject } from 'node:crypto'
 import jwt from 'jsonwebtoken'
 import type { Application } from '../declarations'
@@ -15,6 +13,8 @@ import { requestInfo } from './request-info'
 import { createSession, revokeSessions } from './sessions'
 import { ApiKeyStrategy, RefreshStrategy, SessionJwtStrategy } from './strategies'
 import { VerifiedTokens } from './verified-tokens'
+import { assertAuthenticationRequest } from './login-request'
+import { TimingSafeLocalStrategy } from './local'
 
 declare module '../declarations' {
   interface ServiceTypes {
@@ -60,13 +60,10 @@ export class SessionAuthenticationService extends AuthenticationService {
     const limiter = this.application.get('rateLimiter')
     const address = requestInfo(params).ip ?? 'internal'
     const allowed = (params as any).authStrategies || this.configuration.authStrategies
-    if (data?.strategy === 'refresh') await limiter.consume('refresh', address)
-    if (data?.strategy !== 'local') return this.authenticate(data, params, ...allowed)
-    // Credentials are plain strings: an object here would become a query operator in the user lookup.
-    if (typeof data.email !== 'string' || typeof data.password !== 'string' || data.email.length > 254) {
-      throw new NotAuthenticated('Invalid login')
-    }
-    const account = data.email
+    assertAuthenticationRequest(data, allowed)
+    if (data.strategy === 'refresh') await limiter.consume('refresh', address)
+    if (data.strategy !== 'local') return this.authenticate(data, params, ...allowed)
+    const account = data.email as string
     // Every attempt counts against the account (atomically, so a burst cannot test more passwords than
     // the limit); a success forgets them. The address counts failures only.
     await limiter.consume('loginAccount', account)
@@ -131,10 +128,19 @@ export class SessionAuthenticationService extends AuthenticationService {
 }
 
 export const authentication = (app: Application) => {
+  // Tokens name who issued them and for whom; a blank setting would silently turn that check off.
+  const { issuer, audience } = (app.get('authentication')?.jwtOptions ?? {}) as Record<string, unknown>
+  for (const [name, value] of Object.entries({ issuer, audience })) {
+    if (typeof value !== 'string' || !value) {
+      throw new Error(`Invalid configuration: authentication.jwtOptions.${name} must be a non-empty string`)
+    }
+  }
   const service = new SessionAuthenticationService(app)
   service.register('jwt', new SessionJwtStrategy())
-  service.register('local', new LocalStrategy())
+  const local = new TimingSafeLocalStrategy()
+  service.register('local', local)
   service.register('refresh', new RefreshStrategy())
   service.register('apiKey', new ApiKeyStrategy())
   app.use('authentication', service)
+  void local.dummyHash()
 }

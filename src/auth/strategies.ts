@@ -14,7 +14,7 @@ import type { CachedIdentity } from './identity-cache'
 type Identity = Omit<CachedIdentity, 'cachedAt'>
 
 const LAST_SEEN_RESOLUTION_MS = 60_000
-const SCHEME = /(\S+)\s+(\S+)/
+const BEARER = /^Bearer +(\S+) *$/i
 
 /**
  * JWT plus its session: a token whose session was revoked (logout, password change, admin) or expired
@@ -22,15 +22,19 @@ const SCHEME = /(\S+)\s+(\S+)/
  */
 export class SessionJwtStrategy extends JWTStrategy {
   /**
-   * `Authorization: Bearer <token>` (or `JWT <token>`, or the bare token), as JWTStrategy reads it, without
-   * rebuilding its configuration and a RegExp per scheme on every request. Another scheme is not ours.
+   * `Authorization: Bearer <token>`, and nothing else: a bare token, another scheme or a malformed header is a
+   * 401 naming the scheme, never silently ignored (the request would go on as anonymous) nor guessed at.
    */
   async parse(req: { headers?: Record<string, any> }) {
     const header = req.headers?.authorization
-    if (!header || typeof header !== 'string') return null
-    const [, scheme, token] = SCHEME.exec(header) ?? []
-    if (scheme && !/^(bearer|jwt)$/i.test(scheme)) return null
-    return { strategy: this.name!, accessToken: scheme ? token : header }
+    if (header === undefined) return null
+    const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined
+    if (!token) {
+      throw new NotAuthenticated("The Authorization header must be 'Bearer <access token>'", {
+        scheme: 'Bearer'
+      })
+    }
+    return { strategy: this.name!, accessToken: token }
   }
 
   async authenticate(authentication: AuthenticationRequest, params: Params) {

@@ -5,11 +5,16 @@ import type { Behaviour } from './types'
 import { audit } from '../auth/audit'
 import { revokeSessions } from '../auth/sessions'
 import { requestInfo } from '../auth/request-info'
+import { PASSWORD_MAX_BYTES } from '../auth/local'
 
 const invalid = (field: string, message: string) =>
   new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
 
 const assertPasswordPolicy = (password: unknown, email: unknown) => {
+  // Named here; src/auth/local.ts refuses any longer password it is asked to hash, whatever the route.
+  if (typeof password === 'string' && Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
+    throw invalid('password', `must NOT be longer than ${PASSWORD_MAX_BYTES} bytes (UTF-8)`)
+  }
   if (
     typeof password === 'string' &&
     typeof email === 'string' &&
