@@ -127,7 +127,7 @@ export const behaviourContract = (
     rules: {},
     statuses: {}
   }
-  for (const name of resource.behaviours) {
+  for (const name of resource.behaviours ?? []) {
     const part = CONTRIBUTIONS[name]?.(all, options) ?? {}
     Object.assign(contract.resultProperties, part.resultProperties)
     Object.assign(contract.createdProperties, part.createdProperties)
