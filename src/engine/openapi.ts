@@ -12,7 +12,7 @@ import {
   type Where
 } from './declaration'
 import { behaviourContract, type BehaviourContract, type ContractOptions } from './behaviour-contract'
-import type { JsonSchema } from './field-types'
+import { fieldTypes, type JsonSchema } from './field-types'
 import { checkConvertible } from './openapi-keywords'
 import { ownerField } from './policy'
 import { resourceSchemas } from './schemas'
@@ -914,7 +914,8 @@ const securitySchemes = {
 }
 
 const parameters = {
-  Id: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+  // The id column's own schema: its range is the column's (a larger id is a 404, never a database error).
+  Id: { name: 'id', in: 'path', required: true, schema: openApiSchema(fieldTypes.id.schema({ type: 'id' })) },
   IdempotencyKey: {
     name: 'Idempotency-Key',
     in: 'header',

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { loadDeclarations } from '../../src/engine/load'
 import type { ResourceDeclaration } from '../../src/engine/declaration'
-import type { JsonSchema } from '../../src/engine/field-types'
+import { fieldTypes, type JsonSchema } from '../../src/engine/field-types'
 import { openApiDocument, openApiSchema } from '../../src/engine/openapi'
 import { resourceSchemas } from '../../src/engine/schemas'
 import { resourceTypeNames } from '../../src/engine/typegen'
@@ -167,6 +167,13 @@ describe('engine/openapi: the contract states what the server enforces', () => {
     })
     assertCarried(fixture, gauges[0])
     await new Validator().validate(fixture)
+  })
+
+  it("gives the {id} path parameter the id column's schema, range included", () => {
+    assert.deepEqual(
+      document.components.parameters.Id.schema,
+      openApiSchema(fieldTypes.id.schema({ type: 'id' }))
+    )
   })
 
   it('refuses a constraint keyword OpenAPI 3.0 cannot state, rather than dropping it', () => {
