@@ -47,6 +47,29 @@ const assertCarried = (document: any, resource: ResourceDeclaration) => {
   }
 }
 
+/** Every constraint of each filter value (and operator operand) is in its query parameter. */
+const assertFiltersCarried = (document: any, resource: ResourceDeclaration) => {
+  const find = document.paths[`/${resource.path}`]?.get
+  if (!find) return
+  const query = resourceSchemas(resource).query as JsonSchema
+  for (const name of resource.query.filter) {
+    const source = (query.properties as Record<string, JsonSchema>)[name]
+    const [value, operators] = Array.isArray(source.anyOf) ? (source.anyOf as JsonSchema[]) : [source]
+    const pairs: [string, JsonSchema][] = [
+      [name, value],
+      ...Object.entries((operators?.properties ?? {}) as Record<string, JsonSchema>).map(
+        ([operator, operand]): [string, JsonSchema] => [`${name}[${operator}]`, operand]
+      )
+    ]
+    for (const [parameterName, schema] of pairs) {
+      const parameter = find.parameters.find((p: { name: string }) => p.name === parameterName)
+      const target = JSON.stringify(parameter?.schema)
+      for (const key of constraints(schema))
+        assert.ok(target.includes(`"${key}"`), `${resource.name} ${parameterName} lost '${key}': ${target}`)
+    }
+  }
+}
+
 describe('engine/openapi: the contract states what the server enforces', () => {
   const resources = loadDeclarations('config/resources')
   const document: any = openApiDocument(resources, info, {
@@ -135,8 +158,11 @@ describe('engine/openapi: the contract states what the server enforces', () => {
     assert.match(document.paths['/orders/{id}'].get.description, /only the selected fields/)
   })
 
-  it('carries every constraint keyword of every schema into the document', () => {
-    for (const resource of resources) assertCarried(document, resource)
+  it('carries every constraint keyword of every schema into the document, filters included', () => {
+    for (const resource of resources) {
+      assertCarried(document, resource)
+      assertFiltersCarried(document, resource)
+    }
   })
 
   it('carries integer and number ranges declared on fields into bodies and records', async () => {
@@ -166,6 +192,7 @@ describe('engine/openapi: the contract states what the server enforces', () => {
       nullable: true
     })
     assertCarried(fixture, gauges[0])
+    assertFiltersCarried(fixture, gauges[0])
     await new Validator().validate(fixture)
   })
 
