@@ -341,7 +341,10 @@ const ERROR_RESPONSES: Record<string, [string, string]> = {
     'Conflict',
     'A unique field already taken, a stale `version`, a transition not allowed now, or a record still referenced'
   ],
-  '413': ['PayloadTooLarge', 'The body is too large (over 1 MB), or has too many keys or too long strings'],
+  '413': [
+    'PayloadTooLarge',
+    'The body (over 1 MB) or the query is past a limit: size, keys, depth, array lengths or string sizes'
+  ],
   '415': ['UnsupportedMediaType', 'The body is not sent as `content-type: application/json`'],
   '502': ['BadGateway', 'The payment provider failed or did not answer; nothing was recorded, retry'],
   '422': ['Unprocessable', 'The `Idempotency-Key` was already used for a different request'],
@@ -351,6 +354,8 @@ const ERROR_RESPONSES: Record<string, [string, string]> = {
 
 /** Every route with a body may meet the body limits and the JSON-only rule before anything else runs. */
 export const BODY_ERRORS = ['413', '415']
+/** Queries are bounded like bodies (keys, depth, `$in` sizes): any resource operation may meet the limits. */
+const QUERY_ERRORS = ['413']
 const RETRY_AFTER = ['TooManyRequests', 'ServiceUnavailable']
 
 /** Behaviours that rate-limit a method (src/behaviours/user-account.ts: anonymous registrations). */
@@ -387,7 +392,7 @@ const errorResponses = (
   if (method === 'create' || method === 'patch') codes.push(...(contract.statuses[method] ?? []))
   if (BY_ID.includes(method)) codes.push('404')
   if (mayConflict(resource, method, all)) codes.push('409')
-  if (BODY_METHODS.includes(method)) codes.push(...BODY_ERRORS)
+  codes.push(...(BODY_METHODS.includes(method) ? BODY_ERRORS : QUERY_ERRORS))
   if (resource.idempotent && MUTATIONS.includes(method)) codes.push('422')
   if (resource.behaviours.some((name) => RATE_LIMITED[name]?.includes(method))) codes.push('429')
   codes.push('503')

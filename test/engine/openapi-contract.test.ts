@@ -95,6 +95,8 @@ describe('engine/openapi: the contract states what the server enforces', () => {
         assert.ok(operation.responses[status], `${method.toUpperCase()} ${route} lacks ${status}`)
     }
     assert.ok(document.paths['/users/me'].patch.responses['415'])
+    assert.ok(document.paths['/orders'].get.responses['413'], 'queries are bounded too')
+    assert.equal(document.paths['/orders'].get.responses['415'], undefined)
     assert.ok(document.paths['/payments/webhook'].post.responses['415'])
     assert.deepEqual(document.components.responses.ServiceUnavailable.headers['Retry-After'].schema, {
       type: 'integer'

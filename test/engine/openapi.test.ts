@@ -172,6 +172,7 @@ describe('engine/openapi: the OpenAPI document compiled from the declarations', 
       '400',
       '401',
       '403',
+      '413',
       '503'
     ])
     assert.ok(document.paths['/users'].post.responses['429'], 'registrations are rate-limited')
