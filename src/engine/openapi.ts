@@ -11,7 +11,9 @@ import {
   type ResourceDeclaration,
   type Where
 } from './declaration'
-import type { JsonSchema } from './field-types'
+import { behaviourContract, type BehaviourContract, type ContractOptions } from './behaviour-contract'
+import { fieldTypes, type JsonSchema } from './field-types'
+import { checkConvertible } from './openapi-keywords'
 import { ownerField } from './policy'
 import { resourceSchemas } from './schemas'
 import { resourceTypeNames, typeName } from './typegen'
@@ -20,6 +22,7 @@ export interface OpenApiInfo {
   title: string
   version: string
   description?: string
+  license?: { name: string; url?: string }
   servers?: { url: string; description?: string }[]
 }
 
@@ -97,7 +100,8 @@ const mapValues = (object: unknown, convert: (value: unknown) => JsonSchema) =>
 /** One keyword in 3.0 terms: dropped, kept, or converted (subschemas recursively). */
 const keyword = (key: string, value: unknown): JsonSchema => {
   if (key.startsWith('x-')) return { [key]: value }
-  if (!KEYWORDS.has(key)) return {}
+  if (key === 'examples' && Array.isArray(value) && value.length) return { example: value[0] }
+  if (!KEYWORDS.has(key)) return checkConvertible(key)
   switch (key) {
     case 'properties':
       return { properties: mapValues(value, openApiSchema) }
@@ -176,6 +180,7 @@ const recordWords = (resource: ResourceDeclaration) =>
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
 const listName = (resource: ResourceDeclaration) => `${typeName(resource.name)}List`
+const createdName = (resource: ResourceDeclaration) => `${typeName(resource.name)}Created`
 
 // ---- Who may call -----------------------------------------------------------------------------------------
 
@@ -248,6 +253,13 @@ const OPERATORS: Record<string, string> = {
   $nin: 'none of (repeat the parameter)',
   $ilike: 'case-insensitive pattern: % any characters, _ one character'
 }
+
+const FILTER_RULE =
+  'A filter field is compared either by equality (`status=paid`) or by operators (`status[$ne]=paid`, ' +
+  'combinable with each other), never both in one query (400). `$in`/`$nin` take at most 100 values; ' +
+  'unknown fields and operators are a 400.'
+const SELECT_NOTE =
+  'With `$select[]`, each record holds only the selected fields and `id` (the generated types make it a `Pick`).'
 
 const queryParameter = (name: string, schema: JsonSchema, description: string) => ({
   name,
@@ -325,24 +337,33 @@ const ERROR_RESPONSES: Record<string, [string, string]> = {
   ],
   '403': ['Forbidden', 'Logged in, but no role of yours (or no scope of your API key) may call this'],
   '404': ['NotFound', 'No such record, or a record you may not see, or a malformed id'],
-  '405': [
-    'MethodNotAllowed',
-    'The resource does not offer this method (nobody may call it), or a multi-record call'
-  ],
   '409': [
     'Conflict',
     'A unique field already taken, a stale `version`, a transition not allowed now, or a record still referenced'
   ],
-  '413': ['PayloadTooLarge', 'The body is too large'],
+  '413': [
+    'PayloadTooLarge',
+    'The body (over 1 MB) or the query is past a limit: size, keys, depth, array lengths or string sizes'
+  ],
+  '415': ['UnsupportedMediaType', 'The body is not sent as `content-type: application/json`'],
+  '502': ['BadGateway', 'The payment provider failed or did not answer; nothing was recorded, retry'],
   '422': ['Unprocessable', 'The `Idempotency-Key` was already used for a different request'],
-  '429': ['TooManyRequests', 'Rate-limited: retry after `Retry-After` seconds']
+  '429': ['TooManyRequests', 'Rate-limited: retry after `Retry-After` seconds'],
+  '503': ['ServiceUnavailable', 'The database does not answer now: retry after `Retry-After` seconds']
 }
+
+/** Every route with a body may meet the body limits and the JSON-only rule before anything else runs. */
+export const BODY_ERRORS = ['413', '415']
+/** Queries are bounded like bodies (keys, depth, `$in` sizes): any resource operation may meet the limits. */
+const QUERY_ERRORS = ['413']
+const RETRY_AFTER = ['TooManyRequests', 'ServiceUnavailable']
 
 /** Behaviours that rate-limit a method (src/behaviours/user-account.ts: anonymous registrations). */
 const RATE_LIMITED: Record<string, MethodName[]> = { userAccount: ['create'] }
 
 const MUTATIONS: MethodName[] = ['create', 'update', 'patch', 'remove']
 const BY_ID: MethodName[] = ['get', 'update', 'patch', 'remove']
+const BODY_METHODS: MethodName[] = ['create', 'update', 'patch']
 
 const mayConflict = (resource: ResourceDeclaration, method: MethodName, all: ResourceDeclaration[]) => {
   if (resource.idempotent && MUTATIONS.includes(method)) return true
@@ -361,13 +382,23 @@ const mayConflict = (resource: ResourceDeclaration, method: MethodName, all: Res
   return method !== 'find' && method !== 'get' && (fields.some((field) => field.unique) || !!resource.states)
 }
 
-const errorResponses = (resource: ResourceDeclaration, method: MethodName, all: ResourceDeclaration[]) => {
+const errorResponses = (
+  resource: ResourceDeclaration,
+  method: MethodName,
+  all: ResourceDeclaration[],
+  contract: BehaviourContract
+) => {
   const codes = ['400', '401', '403']
+  if (method === 'create' || method === 'patch') codes.push(...(contract.statuses[method] ?? []))
   if (BY_ID.includes(method)) codes.push('404')
   if (mayConflict(resource, method, all)) codes.push('409')
+  codes.push(...(BODY_METHODS.includes(method) ? BODY_ERRORS : QUERY_ERRORS))
   if (resource.idempotent && MUTATIONS.includes(method)) codes.push('422')
   if (resource.behaviours.some((name) => RATE_LIMITED[name]?.includes(method))) codes.push('429')
-  return Object.fromEntries(codes.map((code) => [code, errorRef(ERROR_RESPONSES[code][0])]))
+  codes.push('503')
+  return Object.fromEntries(
+    [...new Set(codes)].sort().map((code) => [code, errorRef(ERROR_RESPONSES[code][0])])
+  )
 }
 
 const SIGNED_IN = [{ bearerAuth: [] }, { apiKey: [] }]
@@ -400,11 +431,16 @@ const operation = (
   resource: ResourceDeclaration,
   method: MethodName,
   query: JsonSchema,
-  all: ResourceDeclaration[]
+  all: ResourceDeclaration[],
+  options: ContractOptions
 ) => {
   const names = resourceTypeNames(resource)
+  const contract = behaviourContract(resource, all, options)
   const record = ref(names.result)
   const notes = [`${describeAccess(resource, method)} ${apiKeyNote(resource, method)}`]
+  if (method === 'create' || method === 'patch') notes.push(...(contract.rules[method] ?? []))
+  if (method === 'find' && resource.query.filter.length) notes.push(FILTER_RULE)
+  if (method === 'find' || method === 'get') notes.push(SELECT_NOTE)
   if (method === 'patch') notes.push(...describeStates(resource))
   if (method === 'create' && resource.states) {
     const initial = resource.fields[resource.states.field].default
@@ -420,7 +456,9 @@ const operation = (
           resource.query.paginate ? 'A page of the records you may see' : 'Every record you may see',
           resource.query.paginate ? ref(listName(resource)) : { type: 'array', items: record }
         )
-      : response(method === 'create' ? 'The created record' : 'The record', record)
+      : method === 'create' && Object.keys(contract.createdProperties).length
+        ? response('The created record, with what only this answer shows', ref(createdName(resource)))
+        : response(method === 'create' ? 'The created record' : 'The record', record)
   const body =
     method === 'create' || method === 'update' ? names.data : method === 'patch' ? names.patch : undefined
   const parameters = [
@@ -438,7 +476,10 @@ const operation = (
     operationId: operationId(resource, method),
     ...(parameters.length && { parameters }),
     ...(body && { requestBody: { required: true, content: { 'application/json': { schema: ref(body) } } } }),
-    responses: { [method === 'create' ? '201' : '200']: ok, ...errorResponses(resource, method, all) },
+    responses: {
+      [method === 'create' ? '201' : '200']: ok,
+      ...errorResponses(resource, method, all, contract)
+    },
     security: securityOf(resource, method)
   }
 }
@@ -455,13 +496,17 @@ const HTTP_METHODS: Record<MethodName, string> = {
   remove: 'delete'
 }
 
-const resourcePaths = (resource: ResourceDeclaration, all: ResourceDeclaration[]) => {
+const resourcePaths = (
+  resource: ResourceDeclaration,
+  all: ResourceDeclaration[],
+  options: ContractOptions
+) => {
   const query = openApiSchema(resourceSchemas(resource).query)
   const item = (methods: MethodName[]) =>
     Object.fromEntries(
       methods
         .filter((method) => offered(resource, method))
-        .map((method) => [HTTP_METHODS[method], operation(resource, method, query, all)])
+        .map((method) => [HTTP_METHODS[method], operation(resource, method, query, all, options)])
     )
   const collection = item(['find', 'create'])
   const byId = item(['get', 'update', 'patch', 'remove'])
@@ -520,14 +565,38 @@ const annotateWritable = (resource: ResourceDeclaration, schema: JsonSchema): Js
   return schema
 }
 
-const resourceComponents = (resource: ResourceDeclaration) => {
+/** A copy of an object schema with more properties, all required (what a behaviour always adds). */
+const withProperties = (schema: JsonSchema, extra: Record<string, JsonSchema>): JsonSchema => {
+  if (!Object.keys(extra).length) return schema
+  return {
+    ...schema,
+    required: [...((schema.required as string[]) ?? []), ...Object.keys(extra)],
+    properties: { ...(schema.properties as object), ...mapValues(extra, openApiSchema) }
+  }
+}
+
+/** The create/update body: what behaviours require on create, and the values they accept. */
+const dataComponent = (resource: ResourceDeclaration, data: JsonSchema, contract: BehaviourContract) => {
+  const properties = data.properties as Record<string, JsonSchema>
+  for (const [name, values] of Object.entries(contract.fieldValues))
+    if (properties[name]) properties[name] = { ...properties[name], enum: values }
+  const required = [...((data.required as string[]) ?? []), ...contract.requiredOnCreate]
+  return {
+    ...data,
+    ...(required.length && { required: [...new Set(required)] }),
+    description: `The body of create and update on /${resource.path}.`
+  }
+}
+
+const resourceComponents = (
+  resource: ResourceDeclaration,
+  all: ResourceDeclaration[],
+  options: ContractOptions
+) => {
   const schemas = resourceSchemas(resource)
   const names = resourceTypeNames(resource)
-  const result = openApiSchema(schemas.result)
-  if (resource.behaviours.length) {
-    // Behaviours may add computed properties to results (an order's lines, an API key's secret on create).
-    delete result.additionalProperties
-  }
+  const contract = behaviourContract(resource, all, options)
+  const result = withProperties(openApiSchema(schemas.result), contract.resultProperties)
   // Only the shapes some operation uses: a read-only resource has no data or patch body.
   const components: Record<string, JsonSchema> = {
     [names.result]: {
@@ -535,11 +604,17 @@ const resourceComponents = (resource: ResourceDeclaration) => {
       description: `A record of /${resource.path}${resource.description ? `: ${resource.description}` : '.'}`
     }
   }
-  if (offered(resource, 'create') || offered(resource, 'update'))
-    components[names.data] = {
-      ...annotateWritable(resource, openApiSchema(schemas.data)),
-      description: `The body of create and update on /${resource.path}.`
+  if (offered(resource, 'create') && Object.keys(contract.createdProperties).length)
+    components[createdName(resource)] = {
+      ...withProperties(result, contract.createdProperties),
+      description: `The answer of create on /${resource.path}: the record and what only this answer shows.`
     }
+  if (offered(resource, 'create') || offered(resource, 'update'))
+    components[names.data] = dataComponent(
+      resource,
+      annotateWritable(resource, openApiSchema(schemas.data)),
+      contract
+    )
   if (offered(resource, 'patch'))
     components[names.patch] = {
       ...annotateWritable(resource, openApiSchema(schemas.patch)),
@@ -708,7 +783,10 @@ const authenticationPath = {
         '201': { description: 'Tokens and your user record', ...json(ref('Authentication')) },
         '400': errorRef('BadRequest'),
         '401': errorRef('NotAuthenticated'),
-        '429': errorRef('TooManyRequests')
+        '413': errorRef('PayloadTooLarge'),
+        '415': errorRef('UnsupportedMediaType'),
+        '429': errorRef('TooManyRequests'),
+        '503': errorRef('ServiceUnavailable')
       },
       security: []
     },
@@ -751,7 +829,9 @@ const webhookPath = {
         '400': errorRef('BadRequest'),
         '401': errorRef('NotAuthenticated'),
         '404': errorRef('NotFound'),
-        '413': errorRef('PayloadTooLarge')
+        '413': errorRef('PayloadTooLarge'),
+        '415': errorRef('UnsupportedMediaType'),
+        '503': errorRef('ServiceUnavailable')
       },
       security: []
     }
@@ -763,6 +843,8 @@ const operationsPaths = {
     get: {
       tags: ['operations'],
       summary: 'Liveness',
+      description:
+        'Answers while the process runs; it checks nothing else (use it to restart a stuck process).',
       operationId: 'live',
       responses: {
         '200': {
@@ -781,6 +863,7 @@ const operationsPaths = {
     get: {
       tags: ['operations'],
       summary: 'Readiness, including a database ping',
+      description: 'Whether this instance can serve requests now: 503 while its database does not answer.',
       operationId: 'ready',
       responses: {
         '200': { description: 'Ready', ...json(ref('Readiness')) },
@@ -793,6 +876,7 @@ const operationsPaths = {
     get: {
       tags: ['operations'],
       summary: 'Prometheus metrics',
+      description: 'Request, event and process metrics for a Prometheus scrape (docs/operations.md).',
       operationId: 'metrics',
       responses: {
         '200': {
@@ -816,6 +900,9 @@ const DESCRIPTION = [
   'Methods that are not listed answer 405. Every response carries `X-Request-Id`.'
 ].join('\n\n')
 
+/** A relative URL: the API is where the document was fetched from, whatever host or port that is. */
+const SAME_ORIGIN = { url: '/', description: 'This server: the origin /openapi.json was fetched from' }
+
 const securitySchemes = {
   bearerAuth: {
     type: 'http',
@@ -832,7 +919,8 @@ const securitySchemes = {
 }
 
 const parameters = {
-  Id: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+  // The id column's own schema: its range is the column's (a larger id is a 404, never a database error).
+  Id: { name: 'id', in: 'path', required: true, schema: openApiSchema(fieldTypes.id.schema({ type: 'id' })) },
   IdempotencyKey: {
     name: 'Idempotency-Key',
     in: 'header',
@@ -857,7 +945,7 @@ const errorComponents = () =>
       name,
       {
         description,
-        ...(name === 'TooManyRequests' && {
+        ...(RETRY_AFTER.includes(name) && {
           headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } }
         }),
         ...json(ref('Error'))
@@ -866,11 +954,16 @@ const errorComponents = () =>
   )
 
 /** Each schema name once: a resource named so that its type clashes (say `webhook-events`) fails loudly. */
-const componentSchemas = (resources: ResourceDeclaration[], users?: ResourceDeclaration) => {
+const componentSchemas = (
+  resources: ResourceDeclaration[],
+  all: ResourceDeclaration[],
+  options: ContractOptions,
+  users?: ResourceDeclaration
+) => {
   const fixed = { Error: ERROR_SCHEMA, ...fixedSchemas(users) }
   const schemas: Record<string, JsonSchema> = { Error: ERROR_SCHEMA }
   for (const resource of resources) {
-    for (const [name, schema] of Object.entries(resourceComponents(resource))) {
+    for (const [name, schema] of Object.entries(resourceComponents(resource, all, options))) {
       if (name in fixed || name in schemas)
         throw new Error(
           `${resource.file}: resource '${resource.name}' would define the OpenAPI schema ${name}, ` +
@@ -883,14 +976,25 @@ const componentSchemas = (resources: ResourceDeclaration[], users?: ResourceDecl
 }
 
 /** The OpenAPI 3.0.3 document of these declarations: every offered method, its schemas, who may call it. */
-export const openApiDocument = (resources: ResourceDeclaration[], info: OpenApiInfo) => {
-  const pathsOf = new Map(resources.map((resource) => [resource, resourcePaths(resource, resources)]))
+export const openApiDocument = (
+  resources: ResourceDeclaration[],
+  info: OpenApiInfo,
+  options: ContractOptions = {}
+) => {
+  const pathsOf = new Map(
+    resources.map((resource) => [resource, resourcePaths(resource, resources, options)])
+  )
   const exposed = resources.filter((resource) => Object.keys(pathsOf.get(resource)!).length)
   const users = resources.find((resource) => resource.name === 'users')
   return {
     openapi: '3.0.3',
-    info: { title: info.title, version: info.version, description: info.description ?? DESCRIPTION },
-    ...(info.servers && { servers: info.servers }),
+    info: {
+      title: info.title,
+      version: info.version,
+      description: info.description ?? DESCRIPTION,
+      ...(info.license && { license: info.license })
+    },
+    servers: info.servers ?? [SAME_ORIGIN],
     tags: [
       { name: 'authentication', description: 'Logins, refresh and logout' },
       ...exposed.map((resource) => ({
@@ -907,7 +1011,12 @@ export const openApiDocument = (resources: ResourceDeclaration[], info: OpenApiI
     },
     components: {
       // The login answer carries the user record even if /users offered nothing itself.
-      schemas: componentSchemas(users && !exposed.includes(users) ? [...exposed, users] : exposed, users),
+      schemas: componentSchemas(
+        users && !exposed.includes(users) ? [...exposed, users] : exposed,
+        resources,
+        options,
+        users
+      ),
       responses: errorComponents(),
       parameters,
       securitySchemes

@@ -150,6 +150,12 @@ export interface ApiKeyQuery {
   )[]
 }
 
+/** The answer of create on /api-keys: the record and what only this answer shows. */
+export interface ApiKeyCreated extends ApiKey {
+  /** The secret to send as `X-API-Key`: shown in this answer only, never again */
+  key: string
+}
+
 /** A record of /audit-log: Who did what, when and from where. Never writable through the API. */
 export interface AuditLog {
   id: number
@@ -705,6 +711,16 @@ export interface Order {
   createdAt: string
   /** @format date-time */
   updatedAt: string
+  /** The order's lines, by line id */
+  items: {
+    id: number
+    productId: number
+    sku: string
+    name: string
+    quantity: number
+    unitPriceCents: number
+    lineTotalCents: number
+  }[]
 }
 
 /** The body of create and update on /orders. */
@@ -712,7 +728,7 @@ export interface OrderData {
   userId?: number
   status?: 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded' | 'partially_refunded'
   /** [{productId, quantity}] — on create, and to change a pending order */
-  items?: { productId: number; quantity: number }[]
+  items: { productId: number; quantity: number }[]
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   totalCents?: number
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */

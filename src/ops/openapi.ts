@@ -2,12 +2,21 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Context, Next } from 'koa'
 import type { Application } from '../declarations'
+import type { ResourceDeclaration } from '../engine/declaration'
 import { openApiDocument } from '../engine/openapi'
 import { clientModel } from '../engine/client-model'
 import { providerFor } from '../payments/provider'
 import pkg from '../../package.json'
 
 const TITLE = 'Internal API'
+
+/** The served document: the declarations, this package's version and licence, the provider's payment methods. */
+export const servedDocument = (resources: ResourceDeclaration[], paymentMethods?: readonly string[]) =>
+  openApiDocument(
+    resources,
+    { title: TITLE, version: pkg.version, license: { name: pkg.license } },
+    { paymentMethods }
+  )
 
 // Swagger UI's files come from the installed package, served by this process: no CDN, nothing to vendor.
 const SWAGGER_UI_DIR = path.dirname(require.resolve('swagger-ui-dist/package.json'))
@@ -84,9 +93,7 @@ export const openApiEndpoints = (app: Application) => {
   let document: string | undefined
   let model: string | undefined
   const documentText = () =>
-    (document ??= JSON.stringify(
-      openApiDocument(app.get('resources'), { title: TITLE, version: pkg.version })
-    ))
+    (document ??= JSON.stringify(servedDocument(app.get('resources'), providerFor(app).acceptedMethods)))
   const modelText = () => {
     const provider = providerFor(app)
     const payments = { provider: provider.name, methods: [...(provider.acceptedMethods ?? [])] }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { loadDeclarations } from '../../src/engine/load'
 import { METHODS, type ResourceDeclaration } from '../../src/engine/declaration'
+import { behaviourContract } from '../../src/engine/behaviour-contract'
 import { openApiDocument, openApiSchema } from '../../src/engine/openapi'
 import { resourceTypeNames } from '../../src/engine/typegen'
 import { dataValidator } from '../../src/validators'
@@ -102,8 +103,9 @@ describe('engine/openapi: the OpenAPI document compiled from the declarations', 
     for (const resource of resources) {
       const result = document.components.schemas[resourceTypeNames(resource).result]
       if (!result) continue
+      const added = behaviourContract(resource, resources).resultProperties
       for (const [name, field] of Object.entries(resource.fields)) {
-        if (field.hidden || field.virtual)
+        if ((field.hidden || field.virtual) && !(name in added))
           assert.ok(!(name in result.properties), `${resource.name}.${name} is in the result schema`)
       }
     }
@@ -153,8 +155,26 @@ describe('engine/openapi: the OpenAPI document compiled from the declarations', 
     assert.match(patch.description, /- `ship`: paid, partially_refunded → shipped \(admin\)/)
     assert.match(patch.description, /- `pay`: pending → paid \(the server only\)/)
     assert.match(document.paths['/orders'].post.description, /starts as `status` `pending`/)
-    assert.deepEqual(Object.keys(patch.responses), ['200', '400', '401', '403', '404', '409', '422'])
-    assert.deepEqual(Object.keys(document.paths['/products'].get.responses), ['200', '400', '401', '403'])
+    assert.deepEqual(Object.keys(patch.responses), [
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '422',
+      '503'
+    ])
+    assert.deepEqual(Object.keys(document.paths['/products'].get.responses), [
+      '200',
+      '400',
+      '401',
+      '403',
+      '413',
+      '503'
+    ])
     assert.ok(document.paths['/users'].post.responses['429'], 'registrations are rate-limited')
     assert.ok(document.paths['/products/{id}'].delete.responses['409'], 'order items restrict it')
     assert.equal(document.paths['/categories/{id}'].delete.responses['409'], undefined, 'only set null refs')

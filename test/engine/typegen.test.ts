@@ -5,6 +5,7 @@ import path from 'node:path'
 import ts from 'typescript'
 import { generate, renderGenerated } from '../../src/cli/generate'
 import { METHODS, type FieldDeclaration, type ResourceDeclaration } from '../../src/engine/declaration'
+import { loadDeclarations } from '../../src/engine/load'
 import { generateClient, generateServices, generateTypes, typeName } from '../../src/engine/typegen'
 
 const root = path.resolve(__dirname, '../..')
@@ -78,6 +79,37 @@ const body = (text: string, name: string) => {
   const match = new RegExp(`export interface ${name} \\{\\n([\\s\\S]*?)\\n\\}`).exec(text)
   assert.ok(match, `interface ${name} is generated`)
   return match[1].replace(/\s+/g, ' ').trim()
+}
+
+/** Compiles generated files for `resources` (in a virtual folder `dir`) with `extra` files; the diagnostics. */
+const compileErrors = async (
+  resources: ResourceDeclaration[],
+  dir: string,
+  extra: Record<string, string>
+) => {
+  const files: Record<string, string> = { ...(await renderGenerated(resources, dir)), ...extra }
+  const config = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile)
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root)
+  const host = ts.createCompilerHost(options)
+  const { fileExists, readFile } = host
+  host.fileExists = (file) => file in files || fileExists.call(host, file)
+  host.readFile = (file) => files[file] ?? readFile.call(host, file)
+  // The virtual folder does not exist on disk; module resolution asks before looking inside.
+  host.directoryExists = (folder) => folder === dir || ts.sys.directoryExists(folder)
+  const getSourceFile = host.getSourceFile
+  host.getSourceFile = (file, language, ...rest) =>
+    file in files
+      ? ts.createSourceFile(file, files[file], language)
+      : getSourceFile.call(host, file, language, ...rest)
+  const program = ts.createProgram({
+    rootNames: Object.keys(files),
+    options: { ...options, noEmit: true },
+    host
+  })
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => !d.file || d.file.fileName in files)
+    .map((d) => `${d.file?.fileName}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)
 }
 
 describe('engine/typegen: generated types and service maps', () => {
@@ -170,13 +202,10 @@ describe('engine/typegen: generated types and service maps', () => {
     assert.match(services, /import type \{ ResourceService \} from '..\/engine\/resource-service'/)
     assert.match(services, /users: ResourceService\n {2}'order-items': ResourceService/)
     const client = generateClient([users, orderItems])
+    assert.match(client, /users: ResourceClient<User, UserData, UserPatch, UserQuery, 'page'>/)
     assert.match(
       client,
-      /users: ClientService<User, UserData, UserPatch, Paginated<User>, Params<UserQuery>>/
-    )
-    assert.match(
-      client,
-      /'order-items': ClientService<OrderItem, OrderItemData, OrderItemPatch, OrderItem\[\], Params<OrderItemQuery>>/,
+      /'order-items': ResourceClient<OrderItem, OrderItemData, OrderItemPatch, OrderItemQuery, 'list'>/,
       'an unpaginated resource finds plain arrays'
     )
     assert.match(client, /export type ClientApplication = Application<ClientServiceTypes>/)
@@ -193,8 +222,6 @@ describe('engine/typegen: generated types and service maps', () => {
     this.timeout(60000)
     const dir = path.join(root, 'src', '__typegen_test__')
     const files: Record<string, string> = {}
-    for (const [file, text] of Object.entries(await renderGenerated([users, orderItems], dir)))
-      files[file] = text
     // How a browser client uses the map; the @ts-expect-error lines prove the types are not `any`.
     files[path.join(dir, 'usage.ts')] = `
       import { feathers } from '@feathersjs/feathers'
@@ -223,29 +250,60 @@ describe('engine/typegen: generated types and service maps', () => {
         return [user.email, server]
       }
     `
-    const config = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile)
-    const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root)
-    const host = ts.createCompilerHost(options)
-    const { fileExists, readFile } = host
-    host.fileExists = (file) => file in files || fileExists.call(host, file)
-    host.readFile = (file) => files[file] ?? readFile.call(host, file)
-    // The virtual folder does not exist on disk; module resolution asks before looking inside.
-    host.directoryExists = (folder) => folder === dir || ts.sys.directoryExists(folder)
-    const getSourceFile = host.getSourceFile
-    host.getSourceFile = (file, language, ...rest) =>
-      file in files
-        ? ts.createSourceFile(file, files[file], language)
-        : getSourceFile.call(host, file, language, ...rest)
-    const program = ts.createProgram({
-      rootNames: Object.keys(files),
-      options: { ...options, noEmit: true },
-      host
-    })
-    const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => !d.file || d.file.fileName in files)
-    assert.deepEqual(
-      diagnostics.map((d) => `${d.file?.fileName}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`),
-      []
+    assert.deepEqual(await compileErrors([users, orderItems], dir, files), [])
+  })
+
+  it('types what clients read: order items, the one-time API key, $select answers as Pick', async function () {
+    this.timeout(60000)
+    const declared = loadDeclarations(path.join(root, 'config/resources'))
+    const types = generateTypes(declared)
+    assert.match(body(types, 'Order'), /items: \{ id: number; productId: number; sku: string; name: string;/)
+    assert.match(body(types, 'OrderData'), /items: \{ productId: number; quantity: number \}\[\]/, 'required')
+    assert.match(types, /export interface ApiKeyCreated extends ApiKey \{\n[^}]*\n {2}key: string\n\}/)
+    assert.doesNotMatch(body(types, 'ApiKey'), /\bkey:/)
+    const client = generateClient(declared)
+    assert.match(
+      client,
+      /orders: ResourceClient<Order, OrderData, OrderPatch, OrderQuery, 'page', Order, 'items'>/
     )
+    assert.match(
+      client,
+      /'api-keys': ResourceClient<ApiKey, ApiKeyData, ApiKeyPatch, ApiKeyQuery, 'page', ApiKeyCreated>/
+    )
+    const dir = path.join(root, 'src', '__typegen_contract__')
+    const usage = `
+      import { feathers } from '@feathersjs/feathers'
+      import type { ApiKeyCreated, ClientApplication, ClientServiceTypes, Order } from './client'
+
+      export const check = async () => {
+        const app: ClientApplication = feathers<ClientServiceTypes>()
+        const order: Order = await app.service('orders').get(1)
+        const lines: { sku: string; lineTotalCents: number }[] = order.items
+        const key: ApiKeyCreated = await app.service('api-keys').create({ name: 'n', scopes: [{ resource: 'products' }] })
+        const secret: string = key.key
+        const listed = await app.service('api-keys').get(key.id)
+        // @ts-expect-error a listed key has no secret
+        listed.key
+        const page = await app.service('users').find({ query: { $select: ['name'] } })
+        const named: { id: number; name: string } = page.data[0]
+        // @ts-expect-error not selected
+        page.data[0].email
+        const one = await app.service('orders').get(1, { query: { $select: ['status'] } })
+        const kept: { id: number; status: string; items: unknown[] } = one
+        // @ts-expect-error not selected
+        one.totalCents
+        const whole = await app.service('users').find({ query: { name: 'x' } })
+        const email: string = whole.data[0].email
+        const lines2 = await app.service('order-items').find({ query: { $select: ['sku'] } })
+        const sku: string = lines2[0].sku
+        // @ts-expect-error an order needs its items
+        await app.service('orders').create({ note: 'no lines' })
+        // @ts-expect-error only declared fields can be selected
+        await app.service('users').find({ query: { $select: ['password'] } })
+        return [lines, secret, named, kept, email, sku]
+      }
+    `
+    assert.deepEqual(await compileErrors(declared, dir, { [path.join(dir, 'usage.ts')]: usage }), [])
   })
 
   describe('generate()', () => {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { dataValidator } from '../../src/validators'
 import pkg from '../../package.json'
+import { pendingOrder } from '../helpers/commerce'
 import { api, testServer, unique, userWithRoles } from '../helpers/server'
+import { providerFor } from '../../src/payments/provider'
 
 /** The JSON schema of one documented response, its `$ref`s left for ajv to resolve in `components`. */
 const responseSchema = (document: any, path: string, method: string, status: number) => {
@@ -134,6 +136,53 @@ describe('ops: OpenAPI document and API docs page', () => {
       const anonymous = await api('GET', '/users/me')
       assert.equal(anonymous.status, 401)
       assertMatches(document, '/users/me', 'get', 401, anonymous.body)
+    })
+
+    it('orders answer with their lines, as documented, on create, get and find', async () => {
+      const customer = await userWithRoles(['customer'])
+      const order = await pendingOrder(customer)
+      assert.equal(order.items.length, 1)
+      assertMatches(document, '/orders', 'post', 201, order)
+      const one = await api('GET', `/orders/${order.id}`, { token: customer.token })
+      assertMatches(document, '/orders/{id}', 'get', 200, one.body)
+      const page = await api('GET', '/orders?$limit=5', { token: customer.token })
+      assertMatches(document, '/orders', 'get', 200, page.body)
+      const missing = await api('POST', '/orders', { token: customer.token, body: { note: 'no lines' } })
+      assert.equal(missing.status, 400)
+      assert.deepEqual(missing.body.errors, [{ field: 'items', message: 'is required' }])
+      assert.ok(document.components.schemas.OrderData.required.includes('items'), 'and the document says so')
+    })
+
+    it("an API key's create answer carries its one-time key, as documented; a listed key does not", async () => {
+      const admin = await userWithRoles(['admin'])
+      const created = await api('POST', '/api-keys', {
+        token: admin.token,
+        body: { name: unique('documented'), scopes: [{ resource: 'products', methods: ['find'] }] }
+      })
+      assert.equal(created.status, 201)
+      assert.match(created.body.key, /^iak_/)
+      assertMatches(document, '/api-keys', 'post', 201, created.body)
+      const listed = await api('GET', `/api-keys/${created.body.id}`, { token: admin.token })
+      assert.equal(listed.body.key, undefined)
+      assertMatches(document, '/api-keys/{id}', 'get', 200, listed.body)
+    })
+
+    it('documents exactly the payment methods the running provider accepts, and servers', async () => {
+      const { app } = await testServer()
+      const methods = document.components.schemas.PaymentData.properties.paymentMethod.enum
+      assert.deepEqual(methods, [...providerFor(app).acceptedMethods!])
+      const customer = await userWithRoles(['customer'])
+      const order = await pendingOrder(customer)
+      const refused = await api('POST', '/payments', {
+        token: customer.token,
+        body: { orderId: order.id, paymentMethod: 'cash' }
+      })
+      assert.equal(refused.status, 400)
+      assert.equal(refused.body.errors[0].field, 'paymentMethod')
+      assert.deepEqual(document.servers, [
+        { url: '/', description: 'This server: the origin /openapi.json was fetched from' }
+      ])
+      assert.equal(document.info.license.name, pkg.license)
     })
 
     it('the schemas are strict enough to catch a wrong body', () => {
