@@ -20,6 +20,10 @@ export interface FieldType {
   columnDefault?: string
 }
 
+/** The range of a PostgreSQL `integer` column (ids, references, versions and integer fields). */
+export const INTEGER_MIN = -2147483648
+export const INTEGER_MAX = 2147483647
+
 const comparable = ['$in', '$nin', '$ne', '$lt', '$lte', '$gt', '$gte']
 const equality = ['$in', '$nin', '$ne']
 
@@ -31,11 +35,21 @@ const stringSchema = (field: FieldDeclaration): JsonSchema => ({
   ...(field.format !== undefined && { format: field.format })
 })
 
-const numberSchema = (type: 'integer' | 'number') => (field: FieldDeclaration) => ({
-  type,
+const numberSchema = (field: FieldDeclaration) => ({
+  type: 'number',
   ...(field.min !== undefined && { minimum: field.min }),
   ...(field.max !== undefined && { maximum: field.max })
 })
+
+/** An integer column's values: the declared bounds within the column's range. */
+const integerSchema = (field: FieldDeclaration) => ({
+  type: 'integer',
+  minimum: Math.max(field.min ?? INTEGER_MIN, INTEGER_MIN),
+  maximum: Math.min(field.max ?? INTEGER_MAX, INTEGER_MAX)
+})
+
+/** Ids, references and versions: positive integers that fit their column. */
+const positiveInteger = () => ({ type: 'integer', minimum: 1, maximum: INTEGER_MAX })
 
 const timestamp: FieldType = {
   schema: () => ({ type: 'string', format: 'date-time' }),
@@ -48,7 +62,7 @@ const timestamp: FieldType = {
 /** One entry per declared field type: adding a type is adding an entry here. */
 export const fieldTypes: Record<FieldTypeName, FieldType> = {
   id: {
-    schema: () => ({ type: 'integer', minimum: 1 }),
+    schema: positiveInteger,
     column: () => ({ kind: 'increments' }),
     operators: comparable,
     managed: true
@@ -72,8 +86,8 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     column: () => ({ kind: 'string', length: 255 }),
     operators: []
   },
-  integer: { schema: numberSchema('integer'), column: () => ({ kind: 'integer' }), operators: comparable },
-  number: { schema: numberSchema('number'), column: () => ({ kind: 'double' }), operators: comparable },
+  integer: { schema: integerSchema, column: () => ({ kind: 'integer' }), operators: comparable },
+  number: { schema: numberSchema, column: () => ({ kind: 'double' }), operators: comparable },
   boolean: { schema: () => ({ type: 'boolean' }), column: () => ({ kind: 'boolean' }), operators: ['$ne'] },
   enum: {
     schema: (field) => ({ type: 'string', enum: field.values ?? [] }),
@@ -94,14 +108,14 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     operators: []
   },
   ref: {
-    schema: () => ({ type: 'integer', minimum: 1 }),
+    schema: positiveInteger,
     column: () => ({ kind: 'integer' }),
     operators: equality
   },
   createdAt: timestamp,
   updatedAt: timestamp,
   version: {
-    schema: () => ({ type: 'integer', minimum: 1 }),
+    schema: positiveInteger,
     column: () => ({ kind: 'integer' }),
     operators: [],
     managed: true,
