@@ -1,0 +1,87 @@
+import { BadRequest } from '@feathersjs/errors'
+
+/** Bounds on what one body, query or id may contain (config `limits`), checked before any validation. */
+export interface InputLimits {
+  /** Nesting depth of objects and arrays (the body or query itself is depth 1). */
+  maxDepth: number
+  /** Keys of one object. */
+  maxKeys: number
+  /** Keys of all objects together. */
+  maxTotalKeys: number
+  /** Items of one array (`$in`, `$nin`, order items, …). */
+  maxArrayLength: number
+  /** Characters of one string or key. */
+  maxStringLength: number
+}
+
+export const defaultInputLimits: InputLimits = {
+  maxDepth: 8,
+  maxKeys: 100,
+  maxTotalKeys: 1000,
+  maxArrayLength: 100,
+  maxStringLength: 65_536
+}
+
+// Field paths are echoed in messages: control characters in a key are shown escaped.
+const shown = (path: string[]) =>
+  path.join('.').replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) || '(root)'
+
+export const invalidInput = (what: string, path: string[], message: string, limit?: keyof InputLimits) => {
+  const field = shown(path)
+  return new BadRequest(`Invalid ${what}: ${field} ${message}`, {
+    errors: [{ field, message }],
+    ...(limit && { limit })
+  })
+}
+
+/** PostgreSQL refuses NUL in text, so it never gets that far. */
+export const hasNul = (text: string) => text.includes('\u0000')
+
+/**
+ * One walk over a decoded body or query, stopping at the first value beyond a limit or holding a NUL: the work
+ * any input can cause later (validation reports one error per unknown key) stays bounded.
+ */
+export const checkInput = (value: unknown, limits: InputLimits, what: string) => {
+  let totalKeys = 0
+  const fail = (path: string[], message: string, limit?: keyof InputLimits) => {
+    throw invalidInput(what, path, message, limit)
+  }
+  const visit = (node: unknown, path: string[], depth: number): void => {
+    if (typeof node === 'string') {
+      if (node.length > limits.maxStringLength)
+        fail(
+          path,
+          `is longer than ${limits.maxStringLength} characters (limits.maxStringLength)`,
+          'maxStringLength'
+        )
+      if (hasNul(node)) fail(path, 'must not contain NUL characters (\\u0000)')
+      return
+    }
+    if (node === null || typeof node !== 'object') return
+    if (depth > limits.maxDepth)
+      fail(path, `is nested deeper than ${limits.maxDepth} levels (limits.maxDepth)`, 'maxDepth')
+    if (Array.isArray(node)) {
+      if (node.length > limits.maxArrayLength)
+        fail(path, `has more than ${limits.maxArrayLength} items (limits.maxArrayLength)`, 'maxArrayLength')
+      node.forEach((item, index) => visit(item, [...path, String(index)], depth + 1))
+      return
+    }
+    const keys = Object.keys(node)
+    if (keys.length > limits.maxKeys)
+      fail(path, `has more than ${limits.maxKeys} keys (limits.maxKeys)`, 'maxKeys')
+    totalKeys += keys.length
+    if (totalKeys > limits.maxTotalKeys)
+      fail([], `has more than ${limits.maxTotalKeys} keys in all (limits.maxTotalKeys)`, 'maxTotalKeys')
+    for (const key of keys) {
+      if (key.length > limits.maxStringLength)
+        fail(
+          path,
+          `has a key longer than ${limits.maxStringLength} characters (limits.maxStringLength)`,
+          'maxStringLength'
+        )
+      if (hasNul(key)) fail([...path, key], 'is a key with a NUL character (\\u0000)')
+      visit((node as Record<string, unknown>)[key], [...path, key], depth + 1)
+    }
+  }
+  visit(value, [], 1)
+}
