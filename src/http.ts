@@ -117,5 +117,9 @@ export const bodyError = (error: any): never => {
   if (/only supports object and array/.test(error?.message ?? '')) {
     throw invalidInput('data', [], 'must be a JSON object (the body is one record)')
   }
+  // The parser refuses `__proto__` keys (prototype poisoning); constructor.prototype too.
+  if (/forbidden prototype property/.test(error?.message ?? '')) {
+    throw invalidInput('data', ['__proto__'], 'is not allowed')
+  }
   throw new BadRequest('The request body could not be parsed (send JSON with Content-Type: application/json)')
 }

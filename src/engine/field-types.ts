@@ -51,8 +51,11 @@ const integerSchema = (field: FieldDeclaration) => ({
 /** Ids, references and versions: positive integers that fit their column. */
 const positiveInteger = () => ({ type: 'integer', minimum: 1, maximum: INTEGER_MAX })
 
+/** ISO date-times PostgreSQL can store: year 0000 does not exist there (1 BC is 0001 BC). */
+const dateTimeSchema = () => ({ type: 'string', format: 'date-time', pattern: '^(?!0000)' })
+
 const timestamp: FieldType = {
-  schema: () => ({ type: 'string', format: 'date-time' }),
+  schema: dateTimeSchema,
   column: () => ({ kind: 'timestamptz' }),
   operators: comparable,
   managed: true,
@@ -68,7 +71,8 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     managed: true
   },
   string: {
-    schema: stringSchema,
+    // The column is varchar(maxLength ?? 255): the schema says so even when the declaration does not.
+    schema: (field) => stringSchema({ ...field, maxLength: field.maxLength ?? 255 }),
     column: (field) => ({ kind: 'string', length: Math.max(field.maxLength ?? 255, 1) }),
     operators: comparable
   },
@@ -98,7 +102,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     operators: equality
   },
   'date-time': {
-    schema: () => ({ type: 'string', format: 'date-time' }),
+    schema: dateTimeSchema,
     column: () => ({ kind: 'timestamptz' }),
     operators: comparable
   },

@@ -25,12 +25,22 @@ const describe = (schema: JsonSchema, field: FieldDeclaration) =>
  */
 const queryValueSchema = (field: FieldDeclaration): JsonSchema => {
   const schema = fieldTypes[field.type].schema(field)
-  const { type, enum: values, format } = schema as { type?: string; enum?: unknown[]; format?: string }
+  const {
+    type,
+    enum: values,
+    format,
+    pattern
+  } = schema as {
+    type?: string
+    enum?: unknown[]
+    format?: string
+    pattern?: string
+  }
   return {
     ...(type && { type }),
     ...(type === 'integer' && { minimum: INTEGER_MIN, maximum: INTEGER_MAX }),
     ...(values && { enum: values }),
-    ...(format === 'date-time' && { format })
+    ...(format === 'date-time' && { format, pattern })
   }
 }
 

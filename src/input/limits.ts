@@ -66,6 +66,10 @@ export const checkInput = (value: unknown, limits: InputLimits, what: string) =>
       node.forEach((item, index) => visit(item, [...path, String(index)], depth + 1))
       return
     }
+    // A socket query's `__proto__` key has already become its prototype: refused as that key.
+    const prototype = Object.getPrototypeOf(node)
+    if (prototype !== Object.prototype && prototype !== null && !Buffer.isBuffer(node))
+      fail([...path, '__proto__'], 'is not allowed')
     const keys = Object.keys(node)
     if (keys.length > limits.maxKeys)
       fail(path, `has more than ${limits.maxKeys} keys (limits.maxKeys)`, 'maxKeys')
@@ -80,6 +84,8 @@ export const checkInput = (value: unknown, limits: InputLimits, what: string) =>
           'maxStringLength'
         )
       if (hasNul(key)) fail([...path, key], 'is a key with a NUL character (\\u0000)')
+      // Object.assign (Feathers' socket queries) would make it the object's prototype.
+      if (key === '__proto__') fail([...path, key], 'is not allowed')
       visit((node as Record<string, unknown>)[key], [...path, key], depth + 1)
     }
   }

@@ -200,6 +200,22 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     assert.equal((await api('GET', '/products/abc')).status, 404, 'a malformed id stays a 404')
   })
 
+  it('answers date-times PostgreSQL cannot store (year 0000) with a 400 naming the field', async () => {
+    const admin = await userWithRoles(['admin'])
+    assertField(await api('GET', '/products?createdAt[$gt]=0000-01-01T00:00:00Z'), 'createdAt.$gt')
+    const key = { name: 'Year zero', scopes: [{ resource: 'products' }], expiresAt: '0000-06-01T00:00:00Z' }
+    assertField(await api('POST', '/api-keys', { token: admin.token, body: key }), 'expiresAt')
+  })
+
+  it('refuses __proto__ keys anywhere in a body with a 400 naming them', async () => {
+    const body = `{"email":"${unique('p')}@example.com","password":"correct horse battery","name":"P",`
+    assertField(await api('POST', '/users', { body: `${body}"__proto__":{"roles":["admin"]}}` }), '__proto__')
+    const nested = `{"items":[{"productId":1,"quantity":1,"__proto__":{"x":1}}]}`
+    const admin = await userWithRoles(['admin'])
+    // The body parser refuses it wherever it is, before the path is known.
+    assertField(await api('POST', '/orders', { token: admin.token, body: nested }), '__proto__')
+  })
+
   it('declares the integer ranges in /openapi.json and /declarations.json, queries included', async () => {
     const openapi = (await api('GET', '/openapi.json')).body
     const data = Object.values<any>(openapi.components.schemas).find((schema) =>

@@ -142,6 +142,14 @@ describe('hostile input over Socket.io: the same bounds and 4xx answers as REST'
     assertField(await call(socket, 'create', 'authentication', login, {}), 'password', /NUL/)
   })
 
+  it('refuses a __proto__ key in a query or data (Feathers would make it the query prototype)', async () => {
+    const socket = await connect()
+    const query = JSON.parse('{"__proto__": {"status": "draft"}}')
+    assertField(await call(socket, 'find', 'products', query), '__proto__', /not allowed/)
+    const data = JSON.parse(`{"email":"${unique('p')}@example.com","__proto__":{"roles":["admin"]}}`)
+    assertField(await call(socket, 'create', 'users', data, {}), '__proto__', /not allowed/)
+  })
+
   it('answers ids that are no string or number with a 400 naming id', async () => {
     const socket = await connect(admin)
     for (const id of [{}, [1], true]) {
