@@ -270,6 +270,13 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     assert.equal(ok.status, 201)
   })
 
+  it('answers a logout with a token in the path but no login with a 401, not a 500', async () => {
+    for (const path of ['/authentication/x', '/authentication/null', `/authentication/${'t'.repeat(2000)}`]) {
+      const response = await api('DELETE', path)
+      assert.equal(response.status, 401, `${path.slice(0, 40)}: ${JSON.stringify(response.body)}`)
+    }
+  })
+
   it('answers hostile headers with a 400 or ignores them, never a 5xx', async () => {
     const admin = await userWithRoles(['admin'])
     const huge = await api('POST', '/orders', {

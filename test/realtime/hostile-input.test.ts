@@ -151,6 +151,8 @@ describe('hostile input over Socket.io: the same bounds and 4xx answers as REST'
   })
 
   it('answers ids that are no string or number with a 400 naming id', async () => {
+    const anonymous = await connect()
+    assert.equal((await call(anonymous, 'remove', 'authentication', 'x', {})).error?.code, 401)
     const socket = await connect(admin)
     for (const id of [{}, [1], true]) {
       assertField(await call(socket, 'get', 'products', id, {}), 'id', /string or number/)
