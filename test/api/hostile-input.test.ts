@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { request } from 'node:http'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createRateLimiter, defaultRateLimits } from '../../src/auth/rate-limit'
 import { pendingOrder } from '../helpers/commerce'
+import { baseEnv, serverScript } from '../helpers/process'
 import { api, testServer, unique, userWithRoles, type ApiResponse } from '../helpers/server'
 
 /** An object with `count` keys nobody declared (`k0`, `k1`, …). */
@@ -82,6 +84,24 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
       'name',
       /maxStringLength/
     )
+  })
+
+  it('applies the configured limits, and refuses to start on invalid ones', async () => {
+    const { app } = await testServer()
+    const configured = app.get('limits')
+    app.set('limits', { ...configured, maxKeys: 2 })
+    try {
+      assertField(await api('POST', '/users', { body: newUser() }), '(root)', /more than 2 keys/)
+    } finally {
+      app.set('limits', configured)
+    }
+    const started = spawnSync(process.execPath, serverScript('src/index.ts'), {
+      env: { ...baseEnv(), INPUT_LIMITS: '{"maxKeys":"many","maxDepth":1}' },
+      encoding: 'utf8',
+      timeout: 60_000
+    })
+    assert.equal(started.status, 1)
+    assert.match(started.stderr, /Invalid configuration.*\/limits\/maxDepth/)
   })
 
   it('counts every registration attempt toward the rate limit, invalid ones too', async () => {
