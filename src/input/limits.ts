@@ -6,7 +6,7 @@ export interface InputLimits {
   maxDepth: number
   /** Keys of one object. */
   maxKeys: number
-  /** Keys of all objects together. */
+  /** Keys of all objects and items of all arrays together. */
   maxTotalKeys: number
   /** Items of one array (`$in`, `$nin`, order items, …). */
   maxArrayLength: number
@@ -46,6 +46,16 @@ export const checkInput = (value: unknown, limits: InputLimits, what: string) =>
   const fail = (path: string[], message: string, limit?: keyof InputLimits) => {
     throw invalidInput(what, path, message, limit)
   }
+  // Arrays of arrays would otherwise multiply their items unseen by the per-array limit.
+  const countKeys = (count: number) => {
+    totalKeys += count
+    if (totalKeys > limits.maxTotalKeys)
+      fail(
+        [],
+        `has more than ${limits.maxTotalKeys} keys and items in all (limits.maxTotalKeys)`,
+        'maxTotalKeys'
+      )
+  }
   const visit = (node: unknown, path: string[], depth: number): void => {
     if (typeof node === 'string') {
       if (node.length > limits.maxStringLength)
@@ -63,6 +73,7 @@ export const checkInput = (value: unknown, limits: InputLimits, what: string) =>
     if (Array.isArray(node)) {
       if (node.length > limits.maxArrayLength)
         fail(path, `has more than ${limits.maxArrayLength} items (limits.maxArrayLength)`, 'maxArrayLength')
+      countKeys(node.length)
       node.forEach((item, index) => visit(item, [...path, String(index)], depth + 1))
       return
     }
@@ -73,9 +84,7 @@ export const checkInput = (value: unknown, limits: InputLimits, what: string) =>
     const keys = Object.keys(node)
     if (keys.length > limits.maxKeys)
       fail(path, `has more than ${limits.maxKeys} keys (limits.maxKeys)`, 'maxKeys')
-    totalKeys += keys.length
-    if (totalKeys > limits.maxTotalKeys)
-      fail([], `has more than ${limits.maxTotalKeys} keys in all (limits.maxTotalKeys)`, 'maxTotalKeys')
+    countKeys(keys.length)
     for (const key of keys) {
       if (key.length > limits.maxStringLength)
         fail(

@@ -13,8 +13,13 @@ const checkId = (context: HookContext, limits: InputLimits) => {
   if (typeof id !== 'string' && typeof id !== 'number')
     throw invalidInput('id', ['id'], 'must be a string or number')
   const text = String(id)
-  if (text.length > limits.maxStringLength || hasNul(text))
-    throw invalidInput('id', ['id'], 'must not contain NUL characters or be that long')
+  if (text.length > limits.maxStringLength)
+    throw invalidInput(
+      'id',
+      ['id'],
+      `is longer than ${limits.maxStringLength} characters (limits.maxStringLength)`
+    )
+  if (hasNul(text)) throw invalidInput('id', ['id'], 'must not contain NUL characters (\\u0000)')
   const integerIds = (context.self as any)?.resource?.fields?.id?.type === 'id'
   if (integerIds && /^\d+$/.test(text) && Number(text) > INTEGER_MAX)
     throw invalidInput('id', ['id'], `must be at most ${INTEGER_MAX}`)

@@ -72,6 +72,8 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     )
     const spread = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`o${i}`, manyKeys(60)]))
     assertField(await api('POST', '/users', { body: spread }), '(root)', /limits\.maxTotalKeys/)
+    const grid = Array.from({ length: 40 }, () => Array.from({ length: 40 }, () => 1))
+    assertField(await api('POST', '/users', { body: { ...newUser(), grid } }), '(root)', /items in all/)
     const items = Array.from({ length: 1000 }, () => ({ productId: 1, quantity: 1 }))
     assertField(
       await api('POST', '/orders', { token: admin.token, body: { items } }),
