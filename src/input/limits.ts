@@ -35,7 +35,17 @@ export const invalidInput = (what: string, path: string[], message: string, limi
 }
 
 /** PostgreSQL refuses NUL in text, so it never gets that far. */
-export const hasNul = (text: string) => text.includes('\u0000')
+const hasNul = (text: string) => text.includes('\u0000')
+
+// A lone UTF-16 surrogate has no UTF-8 form: text columns would store U+FFFD instead, jsonb refuses it.
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/** Why PostgreSQL could not store this text as sent, or undefined. */
+export const unstorable = (text: string) => {
+  if (hasNul(text)) return 'must not contain NUL characters (\\u0000)'
+  if (loneSurrogate.test(text)) return 'must be valid Unicode (a lone surrogate such as \\ud800 is not)'
+  return undefined
+}
 
 /**
  * One walk over a decoded body or query, stopping at the first value beyond a limit or holding a NUL: the work
@@ -64,7 +74,8 @@ export const checkInput = (value: unknown, limits: InputLimits, what: string) =>
           `is longer than ${limits.maxStringLength} characters (limits.maxStringLength)`,
           'maxStringLength'
         )
-      if (hasNul(node)) fail(path, 'must not contain NUL characters (\\u0000)')
+      const problem = unstorable(node)
+      if (problem) fail(path, problem)
       return
     }
     if (node === null || typeof node !== 'object') return
@@ -92,7 +103,8 @@ export const checkInput = (value: unknown, limits: InputLimits, what: string) =>
           `has a key longer than ${limits.maxStringLength} characters (limits.maxStringLength)`,
           'maxStringLength'
         )
-      if (hasNul(key)) fail([...path, key], 'is a key with a NUL character (\\u0000)')
+      const problem = unstorable(key)
+      if (problem) fail([...path, key], `is a key that ${problem}`)
       // Object.assign (Feathers' socket queries) would make it the object's prototype.
       if (key === '__proto__') fail([...path, key], 'is not allowed')
       visit((node as Record<string, unknown>)[key], [...path, key], depth + 1)

@@ -1,6 +1,6 @@
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { INTEGER_MAX } from '../engine/field-types'
-import { checkInput, defaultInputLimits, hasNul, invalidInput, type InputLimits } from './limits'
+import { checkInput, defaultInputLimits, invalidInput, unstorable, type InputLimits } from './limits'
 
 const WRITES = ['create', 'update', 'patch']
 
@@ -19,7 +19,8 @@ const checkId = (context: HookContext, limits: InputLimits) => {
       ['id'],
       `is longer than ${limits.maxStringLength} characters (limits.maxStringLength)`
     )
-  if (hasNul(text)) throw invalidInput('id', ['id'], 'must not contain NUL characters (\\u0000)')
+  const problem = unstorable(text)
+  if (problem) throw invalidInput('id', ['id'], problem)
   const integerIds = (context.self as any)?.resource?.fields?.id?.type === 'id'
   if (integerIds && /^\d+$/.test(text) && Number(text) > INTEGER_MAX)
     throw invalidInput('id', ['id'], `must be at most ${INTEGER_MAX}`)

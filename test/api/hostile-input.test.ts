@@ -178,6 +178,18 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     )
   })
 
+  it('answers lone UTF-16 surrogates (no UTF-8 form) with a 400 naming the field, not silent U+FFFD or a 400 without a field', async () => {
+    const admin = await userWithRoles(['admin'])
+    const body = `{"email":"${unique('u')}@example.com","password":"correct horse battery","name":"A\\ud800"}`
+    assertField(await api('POST', '/users', { body }), 'name', /lone surrogate/)
+    const order = '{"items":[{"productId":1,"quantity":1}],"shippingAddress":{"name":"\\udc00","line1":"a"}}'
+    assertField(
+      await api('POST', '/orders', { token: admin.token, body: order }),
+      'shippingAddress.name',
+      /Unicode/
+    )
+  })
+
   it('answers Object.prototype names as paths with a 404, never a 500', async () => {
     for (const name of [
       '__proto__',

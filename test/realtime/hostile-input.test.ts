@@ -138,6 +138,7 @@ describe('hostile input over Socket.io: the same bounds and 4xx answers as REST'
     )
     assertField(await call(socket, 'get', 'products', '1\u0000', {}), 'id', /NUL/)
     assertField(await call(socket, 'remove', 'categories', '\u0000', {}), 'id', /NUL/)
+    assertField(await call(socket, 'find', 'products', { name: 'a\ud800' }), 'name', /lone surrogate/)
     const login = { strategy: 'local', email: 'x@example.com', password: 'pass\u0000word' }
     assertField(await call(socket, 'create', 'authentication', login, {}), 'password', /NUL/)
   })
