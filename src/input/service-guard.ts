@@ -9,7 +9,11 @@ const isObject = (value: unknown) => value !== null && typeof value === 'object'
 /** An id as a transport gives it: a string or number, no NUL, within the range of an integer id column. */
 const checkId = (context: HookContext, limits: InputLimits) => {
   const { id } = context
-  if (id === undefined || id === null) return
+  if (id === undefined || id === null) {
+    // Over Socket.io `get` could be called without an id; the adapter then returned the first row in scope.
+    if (['get', 'update'].includes(context.method)) throw invalidInput('id', ['id'], 'is required')
+    return
+  }
   if (typeof id !== 'string' && typeof id !== 'number')
     throw invalidInput('id', ['id'], 'must be a string or number')
   const text = String(id)

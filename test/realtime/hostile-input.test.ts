@@ -158,6 +158,9 @@ describe('hostile input over Socket.io: the same bounds and 4xx answers as REST'
     for (const id of [{}, [1], true]) {
       assertField(await call(socket, 'get', 'products', id, {}), 'id', /string or number/)
     }
+    // Without an id the adapter answered `get` with the first record in the caller's scope.
+    assertField(await call(socket, 'get', 'users', null, {}), 'id', /is required/)
+    assertField(await call(socket, 'update', 'products', null, {}, {}), 'id', /is required/)
   })
 
   it('answers integers beyond the column range with a 400 naming the field', async () => {
