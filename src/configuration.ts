@@ -43,7 +43,8 @@ export const configurationSchema = Type.Intersect([
     shutdownTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
     // What one body, query or id may hold, checked before validation (src/input/limits.ts).
     limits: Type.Object({
-      maxDepth: Type.Integer({ minimum: 2, maximum: 64 }),
+      // Depth 4 is what declared bodies and queries need (an API key's scopes[].methods[]).
+      maxDepth: Type.Integer({ minimum: 4, maximum: 64 }),
       maxKeys: Type.Integer({ minimum: 10, maximum: 100_000 }),
       maxTotalKeys: Type.Integer({ minimum: 10, maximum: 1_000_000 }),
       maxArrayLength: Type.Integer({ minimum: 1, maximum: 100_000 }),
