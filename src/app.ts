@@ -20,6 +20,12 @@ import { createRateLimiter } from './auth/rate-limit'
 import { identityCache } from './auth/identity-cache'
 import { noStore } from './auth/no-store'
 import { paymentWebhook } from './payments/webhook'
+import { JSON_TYPES, jsonOnly } from './input/json-only'
+import { postWithId } from './input/post-with-id'
+import { safeLookup } from './input/safe-lookup'
+import { serviceInputGuard } from './input/service-guard'
+import { registrationAttempts } from './input/registration-attempts'
+import { socketInputGuard } from './input/socket-guard'
 
 /**
  * Composes the app: configuration, HTTP and Socket.io transports, database, authentication, the declared
@@ -47,7 +53,17 @@ export const createApp = async (): Promise<Application> => {
   app.use(serveStatic(app.get('public'), { defer: true, maxage: 365 * 24 * 3600 * 1000, immutable: true }))
   app.use(paymentWebhook(app)) // before the body parser: verifies the signature over the raw body
   app.use(parseAuthentication())
-  app.use(bodyParser({ jsonLimit: '1mb', onError: bodyError }))
+  app.use(postWithId(app))
+  app.use(jsonOnly) // any other body is a 415, so only JSON is parsed
+  app.use(
+    bodyParser({
+      jsonLimit: '1mb',
+      jsonTypes: JSON_TYPES,
+      urlencoded: false,
+      text: false,
+      onError: bodyError
+    })
+  )
   app.configure(rest())
   app.configure(
     socketio(
@@ -58,9 +74,16 @@ export const createApp = async (): Promise<Application> => {
         allowRequest: ({ headers: { origin, host } }, callback) =>
           callback(null, !origin || origins.includes(origin) || isSameOrigin(origin, host))
       },
-      trackSockets(app)
+      (io) => {
+        trackSockets(app)(io)
+        socketInputGuard(app)(io)
+      }
     )
   )
+  // Client input is bounded and checked before any service hook, on both transports (src/input/).
+  safeLookup(app)
+  // Registration attempts are counted first: a body the guard refuses is an attempt too.
+  app.hooks({ around: { all: [registrationAttempts(app), serviceInputGuard(() => app.get('limits'))] } })
   // Events encoded once per group of sockets, not once per socket (src/event-dispatch.ts).
   useBroadcastDispatcher(app, socketOf)
   // Before the services: instanceSync wraps the events of every service registered after it.

@@ -54,6 +54,15 @@ export const configurationSchema = Type.Intersect([
       requestTimeout: Type.Integer({ minimum: 100, maximum: 3_600_000 }),
       keepAliveTimeout: Type.Integer({ minimum: 100, maximum: 600_000 })
     }),
+    // What one body, query or id may hold, checked before validation (src/input/limits.ts).
+    limits: Type.Object({
+      // Depth 4 is what declared bodies and queries need (an API key's scopes[].methods[]).
+      maxDepth: Type.Integer({ minimum: 4, maximum: 64 }),
+      maxKeys: Type.Integer({ minimum: 10, maximum: 100_000 }),
+      maxTotalKeys: Type.Integer({ minimum: 10, maximum: 1_000_000 }),
+      maxArrayLength: Type.Integer({ minimum: 1, maximum: 100_000 }),
+      maxStringLength: Type.Integer({ minimum: 256, maximum: 1_048_576 })
+    }),
     // `npm run backup` (src/cli/backup.ts): where backups go and how many days of them are kept.
     backup: Type.Object({
       dir: Type.String({ minLength: 1 }),

@@ -3,6 +3,7 @@ import { BadRequest, FeathersError, GeneralError, NotFound } from '@feathersjs/e
 import type { Context, Next } from 'koa'
 import type { Application } from './declarations'
 import { requestLogger } from './logger'
+import { invalidInput } from './input/limits'
 
 /** Errors outside services (bad JSON, unknown paths) get the same Feathers JSON shape, never a stack trace. */
 export const errorHandler = (app: Application) => async (ctx: Context, next: Next) => {
@@ -113,6 +114,14 @@ export const uiHeaders = async (ctx: Context, next: Next) => {
 export const bodyError = (error: any): never => {
   if (error?.status === 413 || /too large/i.test(error?.message ?? '')) {
     throw new FeathersError('The request body is too large', 'PayloadTooLarge', 413, 'payload-too-large', {})
+  }
+  // The parser's strict mode refuses JSON that is no object or array (`"x"`, `5`, `null`, `true`).
+  if (/only supports object and array/.test(error?.message ?? '')) {
+    throw invalidInput('data', [], 'must be a JSON object (the body is one record)')
+  }
+  // The parser refuses `__proto__` keys (prototype poisoning); constructor.prototype too.
+  if (/forbidden prototype property/.test(error?.message ?? '')) {
+    throw invalidInput('data', ['__proto__'], 'is not allowed')
   }
   throw new BadRequest('The request body could not be parsed (send JSON with Content-Type: application/json)')
 }

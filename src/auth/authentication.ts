@@ -3,6 +3,7 @@ import {
   type AuthenticationRequest,
   type AuthenticationResult
 } from '@feathersjs/authentication'
+import { NotAuthenticated } from '@feathersjs/errors'
 import type { NullableId, Params } from '@feathersjs/feathers'
 import { createSecretKey, type KeyObject } from 'node:crypto'
 import jwt from 'jsonwebtoken'
@@ -110,6 +111,8 @@ export class SessionAuthenticationService extends AuthenticationService {
 
   /** Logout: the current session is revoked, so its access and refresh tokens stop working everywhere. */
   async remove(id: NullableId, params: Params = {}) {
+    // Feathers reads the token of the call without checking there is one (`DELETE /authentication/x`: a 500).
+    if (!params.authentication) throw new NotAuthenticated('Authentication is required to log out')
     const authResult = await super.remove(id as string | null, params as any)
     const sessionId = authResult.authentication?.payload?.sid
     if (sessionId) {

@@ -6,6 +6,7 @@ import { audit } from '../auth/audit'
 import { revokeSessions } from '../auth/sessions'
 import { requestInfo } from '../auth/request-info'
 import { PASSWORD_MAX_BYTES } from '../auth/local'
+import { COUNTED } from '../input/registration-attempts'
 
 const invalid = (field: string, message: string) =>
   new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
@@ -39,6 +40,7 @@ export const userAccount: Behaviour = {
       async (context, next) => {
         // Registration is rate-limited per client address (admins creating users are not).
         if (context.params.provider && !context.params.user?.roles?.includes('admin')) {
+          context.params[COUNTED] = true // src/input/registration-attempts.ts counts the rest
           await context.app
             .get('rateLimiter')
             .consume('registration', requestInfo(context.params).ip ?? 'unknown')

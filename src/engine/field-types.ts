@@ -20,6 +20,10 @@ export interface FieldType {
   columnDefault?: string
 }
 
+/** The range of a PostgreSQL `integer` column (ids, references, versions and integer fields). */
+export const INTEGER_MIN = -2147483648
+export const INTEGER_MAX = 2147483647
+
 const comparable = ['$in', '$nin', '$ne', '$lt', '$lte', '$gt', '$gte']
 const equality = ['$in', '$nin', '$ne']
 
@@ -31,14 +35,27 @@ const stringSchema = (field: FieldDeclaration): JsonSchema => ({
   ...(field.format !== undefined && { format: field.format })
 })
 
-const numberSchema = (type: 'integer' | 'number') => (field: FieldDeclaration) => ({
-  type,
+const numberSchema = (field: FieldDeclaration) => ({
+  type: 'number',
   ...(field.min !== undefined && { minimum: field.min }),
   ...(field.max !== undefined && { maximum: field.max })
 })
 
+/** An integer column's values: the declared bounds within the column's range. */
+const integerSchema = (field: FieldDeclaration) => ({
+  type: 'integer',
+  minimum: Math.max(field.min ?? INTEGER_MIN, INTEGER_MIN),
+  maximum: Math.min(field.max ?? INTEGER_MAX, INTEGER_MAX)
+})
+
+/** Ids, references and versions: positive integers that fit their column. */
+const positiveInteger = () => ({ type: 'integer', minimum: 1, maximum: INTEGER_MAX })
+
+/** ISO date-times PostgreSQL can store: year 0000 does not exist there (1 BC is 0001 BC). */
+const dateTimeSchema = () => ({ type: 'string', format: 'date-time', pattern: '^(?!0000)' })
+
 const timestamp: FieldType = {
-  schema: () => ({ type: 'string', format: 'date-time' }),
+  schema: dateTimeSchema,
   column: () => ({ kind: 'timestamptz' }),
   operators: comparable,
   managed: true,
@@ -48,13 +65,14 @@ const timestamp: FieldType = {
 /** One entry per declared field type: adding a type is adding an entry here. */
 export const fieldTypes: Record<FieldTypeName, FieldType> = {
   id: {
-    schema: () => ({ type: 'integer', minimum: 1 }),
+    schema: positiveInteger,
     column: () => ({ kind: 'increments' }),
     operators: comparable,
     managed: true
   },
   string: {
-    schema: stringSchema,
+    // The column is varchar(maxLength ?? 255): the schema says so even when the declaration does not.
+    schema: (field) => stringSchema({ ...field, maxLength: field.maxLength ?? 255 }),
     column: (field) => ({ kind: 'string', length: Math.max(field.maxLength ?? 255, 1) }),
     operators: comparable
   },
@@ -72,8 +90,8 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     column: () => ({ kind: 'string', length: 255 }),
     operators: []
   },
-  integer: { schema: numberSchema('integer'), column: () => ({ kind: 'integer' }), operators: comparable },
-  number: { schema: numberSchema('number'), column: () => ({ kind: 'double' }), operators: comparable },
+  integer: { schema: integerSchema, column: () => ({ kind: 'integer' }), operators: comparable },
+  number: { schema: numberSchema, column: () => ({ kind: 'double' }), operators: comparable },
   boolean: { schema: () => ({ type: 'boolean' }), column: () => ({ kind: 'boolean' }), operators: ['$ne'] },
   enum: {
     schema: (field) => ({ type: 'string', enum: field.values ?? [] }),
@@ -84,7 +102,7 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     operators: equality
   },
   'date-time': {
-    schema: () => ({ type: 'string', format: 'date-time' }),
+    schema: dateTimeSchema,
     column: () => ({ kind: 'timestamptz' }),
     operators: comparable
   },
@@ -94,14 +112,14 @@ export const fieldTypes: Record<FieldTypeName, FieldType> = {
     operators: []
   },
   ref: {
-    schema: () => ({ type: 'integer', minimum: 1 }),
+    schema: positiveInteger,
     column: () => ({ kind: 'integer' }),
     operators: equality
   },
   createdAt: timestamp,
   updatedAt: timestamp,
   version: {
-    schema: () => ({ type: 'integer', minimum: 1 }),
+    schema: positiveInteger,
     column: () => ({ kind: 'integer' }),
     operators: [],
     managed: true,

@@ -1,6 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { FieldDeclaration, ResourceDeclaration } from './declaration'
-import { fieldTypes, operatorsFor, type JsonSchema } from './field-types'
+import { INTEGER_MAX, INTEGER_MIN, fieldTypes, operatorsFor, type JsonSchema } from './field-types'
 
 export interface ResourceSchemas {
   /** A record as returned to clients: hidden fields left out. */
@@ -19,11 +19,29 @@ const nullable = (schema: JsonSchema, field: FieldDeclaration): TSchema =>
 const describe = (schema: JsonSchema, field: FieldDeclaration) =>
   field.description ? { ...schema, description: field.description } : schema
 
-/** Query values keep the type (and enum) but not length or pattern rules: `$ilike: '%abc%'` is no sku. */
+/**
+ * Query values keep the type (and enum) but not length or pattern rules: `$ilike: '%abc%'` is no sku. Integers
+ * keep the column's range, not the declared bounds: `stock[$lt]=0` is a fair question.
+ */
 const queryValueSchema = (field: FieldDeclaration): JsonSchema => {
   const schema = fieldTypes[field.type].schema(field)
-  const { type, enum: values, format } = schema as { type?: string; enum?: unknown[]; format?: string }
-  return { ...(type && { type }), ...(values && { enum: values }), ...(format === 'date-time' && { format }) }
+  const {
+    type,
+    enum: values,
+    format,
+    pattern
+  } = schema as {
+    type?: string
+    enum?: unknown[]
+    format?: string
+    pattern?: string
+  }
+  return {
+    ...(type && { type }),
+    ...(type === 'integer' && { minimum: INTEGER_MIN, maximum: INTEGER_MAX }),
+    ...(values && { enum: values }),
+    ...(format === 'date-time' && { format, pattern })
+  }
 }
 
 const writableFields = (resource: ResourceDeclaration) =>
@@ -52,7 +70,9 @@ export const dataSchema = (resource: ResourceDeclaration, { partial }: { partial
     properties[name] = required ? schema : Type.Optional(schema)
   }
   if (partial && resource.fields.version) {
-    properties.version = Type.Optional(Type.Integer({ minimum: 1, description: 'Expected current version' }))
+    properties.version = Type.Optional(
+      Type.Integer({ minimum: 1, maximum: INTEGER_MAX, description: 'Expected current version' })
+    )
   }
   return Type.Object(properties, {
     $id: `${resource.name}${partial ? 'Patch' : 'Data'}`,
@@ -85,8 +105,8 @@ export const querySchema = (resource: ResourceDeclaration): TSchema => {
   return Type.Object(
     {
       ...properties,
-      $limit: Type.Optional(Type.Integer({ minimum: 0 })),
-      $skip: Type.Optional(Type.Integer({ minimum: 0 })),
+      $limit: Type.Optional(Type.Integer({ minimum: 0, maximum: INTEGER_MAX })),
+      $skip: Type.Optional(Type.Integer({ minimum: 0, maximum: INTEGER_MAX })),
       $sort: Type.Optional(Type.Object(sortable, { additionalProperties: false })),
       $select: Type.Optional(Type.Array(Type.String({ enum: selectable }), { maxItems: selectable.length }))
     },

@@ -32,12 +32,13 @@ const relevant = (errors: ErrorObject[]) => {
   const concrete = errors.filter((error) => error.keyword !== 'anyOf')
   const objectBranch = (error: ErrorObject) => /\/anyOf\/1\//.test(error.schemaPath)
   const valueBranch = (error: ErrorObject) => /\/anyOf\/0\//.test(error.schemaPath)
+  // Only union errors look at their siblings: one error per unknown key stays linear, not quadratic.
+  const siblings = (error: ErrorObject) =>
+    concrete.filter((other) => other !== error && other.instancePath.startsWith(error.instancePath))
   return concrete.filter((error) => {
-    const siblings = concrete.filter(
-      (other) => other !== error && other.instancePath.startsWith(error.instancePath)
-    )
-    if (valueBranch(error)) return !siblings.some((other) => objectBranch(other) && other.keyword !== 'type')
-    if (objectBranch(error) && error.keyword === 'type') return !siblings.some(valueBranch)
+    if (valueBranch(error))
+      return !siblings(error).some((other) => objectBranch(other) && other.keyword !== 'type')
+    if (objectBranch(error) && error.keyword === 'type') return !siblings(error).some(valueBranch)
     return true
   })
 }

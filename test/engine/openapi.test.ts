@@ -79,8 +79,10 @@ describe('engine/openapi: the OpenAPI document compiled from the declarations', 
 
   it('turns declared filters into bracket-style query parameters with their operators', () => {
     const find = (name: string) => parameter('/products', 'get', name)
-    assert.deepEqual(find('priceCents[$gte]').schema, { type: 'integer' })
-    assert.deepEqual(find('priceCents').schema, { type: 'integer' })
+    // Query values keep the column's range, not the declared minimum: `priceCents[$gte]=-1` is a fair question.
+    const integer = { type: 'integer', minimum: -2147483648, maximum: 2147483647 }
+    assert.deepEqual(find('priceCents[$gte]').schema, integer)
+    assert.deepEqual(find('priceCents').schema, integer)
     const statusIn = find('status[$in]')
     assert.equal(statusIn.schema.type, 'array')
     assert.deepEqual(statusIn.schema.items.enum, ['draft', 'active', 'archived'])
