@@ -23,7 +23,10 @@ export const startServer = async (port?: number): Promise<RunningServer> => {
     throw error
   }
   await syncReady(app)
-  const server = await app.listen(port ?? app.get('port'))
+  // `host`: localhost unless configured (0.0.0.0 in staging and production), as the README says.
+  const server = await app.listen(port ?? app.get('port'), app.get('host'))
+  // A host name is looked up first: the port is known once the server listens.
+  if (!server.listening) await new Promise((resolve) => server.once('listening', resolve))
   const address = server.address()
   const actualPort = typeof address === 'object' && address ? address.port : Number(port)
   let stopping: Promise<void> | undefined
