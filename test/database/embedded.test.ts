@@ -85,4 +85,40 @@ describe('embedded database: locks and unusable data directories', function () {
       execFileSync('umount', ['-l', dataDir])
     }
   })
+
+  it('answers 507 when the disk is full, reports it in readiness, and writes again once space is freed', async () => {
+    const disk = path.join(dir, 'disk')
+    fs.mkdirSync(disk)
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=96m', 'tmpfs', disk])
+    let server: Awaited<ReturnType<typeof startProcess>> | undefined
+    try {
+      server = await startProcess({ ...baseEnv(), DATA_DIR: path.join(disk, 'data') })
+      const url = server.url
+      assert.equal((await register(url, 'disk-0@example.com')).status, 201)
+      const filler = path.join(disk, 'filler')
+      try {
+        execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k'], { stdio: 'ignore' })
+      } catch {
+        // dd stops with "No space left on device": the point
+      }
+      let refused: Response | undefined
+      for (let i = 1; i <= 500 && !refused; i++) {
+        const answer = await register(url, `disk-${i}@example.com`)
+        if (answer.status !== 201) refused = answer
+      }
+      assert.ok(refused, 'a write was refused')
+      const body = await refused.json()
+      assert.equal(refused.status, 507, JSON.stringify(body))
+      assert.equal(body.name, 'InsufficientStorage')
+      assert.ok(Number(refused.headers.get('retry-after')) > 0)
+      const ready = await fetch(`${url}/health/ready`)
+      assert.equal(ready.status, 503)
+      assert.match((await ready.json()).reason, /storage full/)
+      fs.rmSync(filler)
+      assert.equal((await register(url, 'disk-after@example.com')).status, 201)
+    } finally {
+      if (server) await stopProcess(server.child)
+      execFileSync('umount', ['-l', disk])
+    }
+  })
 })
