@@ -16,8 +16,8 @@ export const configurationSchema = Type.Intersect([
       url: Type.String(),
       dataDir: Type.String({ minLength: 1 }),
       acquireConnectionTimeout: Type.Integer({ minimum: 100 }),
-      // Longest a statement may run on PostgreSQL before it is cancelled and answered 503 (src/database/connect.ts).
-      statementTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 })
+      // Longest a statement may run on PostgreSQL before it is cancelled and answered 503; 0: no limit.
+      statementTimeoutMs: Type.Integer({ minimum: 0, maximum: 3_600_000 })
     }),
     redisUrl: Type.String(),
     sessions: Type.Object({

@@ -95,9 +95,12 @@ const connectPostgres = async (config: DatabaseConfig): Promise<Database> => {
     connection: {
       connectionString: config.url,
       connectionTimeoutMillis: acquireConnectionTimeout,
-      statement_timeout: statementTimeoutMs,
-      // A frozen server never answers, not even to cancel: the client gives up a little after the server would.
-      query_timeout: statementTimeoutMs + CLIENT_GRACE_MS
+      // 0 turns both off (e.g. for a long migration). A frozen server never answers, not even to cancel: the
+      // client gives up a little after the server would.
+      ...(statementTimeoutMs > 0 && {
+        statement_timeout: statementTimeoutMs,
+        query_timeout: statementTimeoutMs + CLIENT_GRACE_MS
+      })
     } as Knex.PgConnectionConfig,
     searchPath: config.searchPath,
     acquireConnectionTimeout,

@@ -52,7 +52,7 @@ describe('database faults answer 503/507 and recover (private PostgreSQL)', func
       ...baseEnv(),
       DATABASE_URL: cluster.url.replace(/\/postgres$/, `/${database}`),
       STATEMENT_TIMEOUT_MS: '1500',
-      DATABASE_ACQUIRE_TIMEOUT_MS: '1500'
+      DB_ACQUIRE_TIMEOUT_MS: '1500'
     })
     return server
   }
