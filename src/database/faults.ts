@@ -28,7 +28,7 @@ const unavailableCodes = new Set([
   '53300'
 ])
 const unavailableMessages =
-  /(^| - )(Connection terminated|Query read timeout|PGlite is closed|Client was closed|Client has encountered a connection error|timeout expired|Knex: Timeout acquiring a connection)/
+  /(^| - )(Connection terminated|Query read timeout|PGlite is closed|Client was closed|Client has encountered a connection error|timeout expired|Knex: Timeout acquiring a connection|Unable to acquire a connection)/
 const storageCodes = new Set(['53100', 'ENOSPC', 'EDQUOT'])
 const storageMessages = /No space left on device|could not extend file|disk full/i
 
