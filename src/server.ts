@@ -25,8 +25,19 @@ export const startServer = async (port?: number): Promise<RunningServer> => {
   await syncReady(app)
   // `host`: localhost unless configured (0.0.0.0 in staging and production), as the README says.
   const server = await app.listen(port ?? app.get('port'), app.get('host'))
-  // A host name is looked up first: the port is known once the server listens.
-  if (!server.listening) await new Promise((resolve) => server.once('listening', resolve))
+  // A host name is looked up first: the port is known once the server listens (or why it cannot, in a line).
+  if (!server.listening) {
+    await new Promise((resolve, reject) => {
+      server.once('listening', resolve)
+      server.once('error', (error: any) =>
+        reject(
+          new Error(
+            `HOST (host) ${app.get('host')}, PORT (port) ${port ?? app.get('port')}: cannot listen: ${error.message}`
+          )
+        )
+      )
+    })
+  }
   const address = server.address()
   const actualPort = typeof address === 'object' && address ? address.port : Number(port)
   let stopping: Promise<void> | undefined

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import net from 'node:net'
 import { baseEnv, serverScript } from './helpers/process'
 
 // Start-up refuses a wrong configuration in lines that name each wrong setting and why, never a stack.
@@ -65,5 +66,21 @@ describe('start-up configuration', function () {
       start({ NODE_ENV: 'prodcution', DATABASE_URL: '' }),
       /NODE_ENV=prodcution is not one of development, test, staging, production/
     )
+  })
+
+  it('names HOST and PORT when the server cannot listen there', async () => {
+    assert.match(
+      start({ HOST: 'no-such-host.invalid' }),
+      /^HOST \(host\) no-such-host\.invalid, PORT \(port\) 0: cannot listen: /
+    )
+    const taken = net.createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const { port } = taken.address() as net.AddressInfo
+    try {
+      const message = start({ HOST: '127.0.0.1', PORT: String(port) })
+      assert.match(message, new RegExp(`PORT \\(port\\) ${port}: cannot listen: .*EADDRINUSE`))
+    } finally {
+      taken.close()
+    }
   })
 })
