@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { feathers, socketio } from '@feathersjs/client'
+import { io } from 'socket.io-client'
 import { baseEnv, startProcess, stopProcess, type Started } from '../helpers/process'
 import { privateCluster, type PrivateCluster } from '../helpers/private-postgres'
 
@@ -57,7 +59,7 @@ describe('database faults answer 503/507 and recover (private PostgreSQL)', func
     return server
   }
 
-  it('answers 503 with Retry-After while the database is down, on services and /authentication, then recovers', async () => {
+  it('answers 503 with Retry-After while the database is down, on services (REST and Socket.io) and /authentication, then recovers', async () => {
     const server = await startOn('outage')
     const user = newUser()
     assert.equal((await call(server, 'POST', '/users', user)).status, 201)
@@ -70,6 +72,18 @@ describe('database faults answer 503/507 and recover (private PostgreSQL)', func
         'login'
       )
       assert.equal((await call(server, 'GET', '/health/ready')).status, 503)
+      // Socket.io: the same error, its retry delay in data.
+      const socket = io(server.url, { transports: ['websocket'], forceNew: true })
+      try {
+        const client = feathers().configure(socketio(socket, { timeout: 10_000 }))
+        await assert.rejects(client.service('products').find(), (error: any) => {
+          assert.equal(error.code, 503, JSON.stringify(error))
+          assert.ok(error.data.retryAfter > 0)
+          return true
+        })
+      } finally {
+        socket.close()
+      }
     } finally {
       cluster.start()
     }
