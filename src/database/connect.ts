@@ -49,7 +49,7 @@ const discardBrokenConnections = (knex: Knex) => {
     try {
       return await query(connection, obj)
     } catch (error: any) {
-      if (error?.message === 'Query read timeout') connection.__knex__disposed = error
+      if (/Query read timeout$/.test(error?.message ?? '')) connection.__knex__disposed = error
       throw error
     }
   }
