@@ -70,6 +70,26 @@ describe('embedded database: locks and unusable data directories', function () {
     }
   })
 
+  it('names DATA_DIR, the path and the cause in one line when the server may not write there', () => {
+    // The server as an unprivileged user, the data directory root's (root may write anywhere).
+    const dataDir = path.join(dir, 'data')
+    fs.mkdirSync(dataDir)
+    fs.chmodSync(dir, 0o755)
+    const id = (flag: string) => Number(execFileSync('id', [flag, 'nobody'], { encoding: 'utf8' }))
+    const result = spawnSync(process.execPath, serverScript('src/index.ts'), {
+      env: { ...baseEnv(), DATA_DIR: dataDir, HOME: os.tmpdir() },
+      uid: id('-u'),
+      gid: id('-g'),
+      encoding: 'utf8',
+      timeout: 60_000
+    })
+    assert.equal(result.status, 1, result.stderr)
+    assert.equal(
+      result.stderr.trim(),
+      `DATA_DIR (database.dataDir) ${dataDir}: cannot open the embedded database: permission denied (the server cannot write there)`
+    )
+  })
+
   it('names the path and the cause in one line when an existing database is read-only', async () => {
     const dataDir = path.join(dir, 'data')
     const env = { ...baseEnv(), DATA_DIR: dataDir }
