@@ -1,6 +1,7 @@
 import { Type, getValidator, defaultAppConfiguration, type Static } from '@feathersjs/typebox'
 import config from 'config'
 import { dataValidator } from './validators'
+import { environmentVariableOf, isPublishedSecret, useInstallationSecrets } from './auth/secrets'
 
 // node-config (config/*.json + environment variables) is checked against this schema at boot.
 export const configurationSchema = Type.Intersect([
@@ -14,7 +15,9 @@ export const configurationSchema = Type.Intersect([
     database: Type.Object({
       url: Type.String(),
       dataDir: Type.String({ minLength: 1 }),
-      acquireConnectionTimeout: Type.Integer({ minimum: 100 })
+      acquireConnectionTimeout: Type.Integer({ minimum: 100 }),
+      // Longest a statement may run on PostgreSQL before it is cancelled and answered 503; 0: no limit.
+      statementTimeoutMs: Type.Integer({ minimum: 0, maximum: 3_600_000 })
     }),
     redisUrl: Type.String(),
     sessions: Type.Object({
@@ -82,52 +85,97 @@ export type ApplicationConfiguration = Static<typeof configurationSchema>
 
 const configurationValidator = getValidator(configurationSchema, dataValidator)
 
-const DEVELOPMENT_SECRET = 'development-only-secret-change-me-with-JWT_SECRET'
+/** The environments config/ knows; any other NODE_ENV would silently run on development settings. */
+export const ENVIRONMENTS = ['development', 'test', 'staging', 'production']
+const DEPLOYED = ['staging', 'production']
 
-const DEVELOPMENT_WEBHOOK_SECRET = 'development-only-webhook-secret-change-me-with-PAYMENT_WEBHOOK_SECRET'
+/** A non-empty DATABASE_URL must be a postgres:// URL. */
+const databaseUrlProblem = (url: string | undefined) => {
+  if (!url) return undefined
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return 'DATABASE_URL (database.url) is not a URL: expected postgres://user:password@host:5432/database'
+  }
+  if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
+    return `DATABASE_URL (database.url) has the scheme ${parsed.protocol} instead of postgres:`
+  }
+  return undefined
+}
 
-/** Checks no JSON schema can: a deployed environment must not run on the development JWT or webhook secret. */
-export const assertDeployable = (
+const secretProblem = (variable: string, setting: string, value: string | undefined) => {
+  if (value === undefined) return undefined
+  if (isPublishedSecret(setting, value)) {
+    return `${variable} (${setting}) is the default published in config/*.json: set a random string of at least 32 characters`
+  }
+  if (value.length < 32) return `${variable} (${setting}) is shorter than 32 characters`
+  return undefined
+}
+
+/** What no JSON schema can check, every problem at once: NODE_ENV, the database URL, deployed secrets. */
+export const deploymentProblems = (
   env: string | undefined,
   secret: string,
   webhookSecret?: string,
   databaseUrl?: string
-) => {
+): string[] => {
+  const problems: (string | undefined)[] = []
+  if (env !== undefined && !ENVIRONMENTS.includes(env)) {
+    problems.push(`NODE_ENV=${env} is not one of ${ENVIRONMENTS.join(', ')}`)
+  }
+  problems.push(databaseUrlProblem(databaseUrl))
   // The embedded database is for development: a deployed instance keeps its data in PostgreSQL.
   if (env === 'production' && databaseUrl !== undefined && !databaseUrl) {
-    throw new Error(
-      'NODE_ENV=production needs DATABASE_URL (postgres://…): the embedded database is for development'
-    )
+    problems.push('DATABASE_URL (database.url) is required with NODE_ENV=production (postgres://…)')
   }
-  if ((env === 'production' || env === 'staging') && (secret === DEVELOPMENT_SECRET || secret.length < 32)) {
-    throw new Error(`NODE_ENV=${env} needs JWT_SECRET set to a random string of at least 32 characters`)
+  if (env && DEPLOYED.includes(env)) {
+    problems.push(secretProblem('JWT_SECRET', 'authentication.secret', secret))
+    problems.push(secretProblem('PAYMENT_WEBHOOK_SECRET', 'payments.webhookSecret', webhookSecret))
   }
-  if (
-    (env === 'production' || env === 'staging') &&
-    webhookSecret !== undefined &&
-    (webhookSecret === DEVELOPMENT_WEBHOOK_SECRET || webhookSecret.length < 32)
-  ) {
-    throw new Error(
-      `NODE_ENV=${env} needs PAYMENT_WEBHOOK_SECRET set to the provider's webhook signing secret (at least 32 characters)`
-    )
-  }
+  return problems.filter((p): p is string => !!p)
+}
+
+const invalid = (problems: string[]) =>
+  new Error(
+    `Invalid configuration (config/*.json and environment variables):\n${problems.map((p) => `  - ${p}`).join('\n')}`
+  )
+
+/** Throws naming every setting a deployed environment must not run with. */
+export const assertDeployable = (...args: Parameters<typeof deploymentProblems>) => {
+  const problems = deploymentProblems(...args)
+  if (problems.length) throw invalid(problems)
+}
+
+/** A schema error's path as its environment variable when there is one: `/port` -> `PORT (port)`. */
+const named = (instancePath: string) => {
+  const setting = instancePath.slice(1).replace(/\//g, '.')
+  const variable = environmentVariableOf(setting)
+  return variable ? `${variable} (${setting})` : setting || '(root)'
 }
 
 /** Fails start-up (server and CLI alike) with every wrong setting named, before anything else happens. */
-export const validateConfiguration = async (app: { get: (name: any) => any }) => {
+export const validateConfiguration = async (app: {
+  get: (name: any) => any
+  set: (name: any, value: any) => any
+}) => {
   const settings = config.util.toObject()
+  const problems: string[] = []
   try {
     await configurationValidator(settings)
   } catch (error: any) {
-    const details = (error.errors ?? []).map((e: any) => `${e.instancePath || '/'} ${e.message}`).join('; ')
-    throw new Error(
-      `Invalid configuration (config/*.json and environment variables): ${details || error.message}`
-    )
+    const errors: any[] = error.errors ?? []
+    problems.push(...errors.map((e) => `${named(e.instancePath)} ${e.message}`))
+    if (!errors.length) problems.push(error.message)
   }
-  assertDeployable(
-    process.env.NODE_ENV,
-    app.get('authentication').secret,
-    app.get('payments')?.webhookSecret,
-    app.get('database').url
+  problems.push(
+    ...deploymentProblems(
+      process.env.NODE_ENV,
+      app.get('authentication')?.secret,
+      app.get('payments')?.webhookSecret,
+      app.get('database')?.url
+    )
   )
+  if (problems.length) throw invalid([...new Set(problems)])
+  useInstallationSecrets(app, process.env.NODE_ENV)
 }

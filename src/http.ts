@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { BadRequest, FeathersError, GeneralError, NotFound } from '@feathersjs/errors'
 import type { Context, Next } from 'koa'
 import type { Application } from './declarations'
+import { databaseFault } from './database/faults'
 import { requestLogger } from './logger'
 import { invalidInput } from './input/limits'
 
@@ -12,7 +13,10 @@ export const errorHandler = (app: Application) => async (ctx: Context, next: Nex
     if (ctx.body === undefined && ctx.status === 404) throw new NotFound(`Path ${ctx.path} not found`)
   } catch (raw: any) {
     let error: FeathersError
-    if (raw instanceof FeathersError) error = raw
+    // A database fault outside the services' hooks (e.g. /authentication): 503/507, not a 500 with its text.
+    const fault = databaseFault(raw, app)
+    if (fault) error = fault
+    else if (raw instanceof FeathersError) error = raw
     else if (raw?.status >= 400 && raw?.status < 500) {
       // koa and its body parser throw http-errors (bad JSON: 400, body too large: 413).
       const message = raw.expose ? raw.message : 'Bad request'

@@ -32,6 +32,6 @@ const main = async () => {
 
 main().catch((error) => {
   // A bad declaration or configuration: say what and where, without a stack trace.
-  console.error(error instanceof Error ? error.message : error)
+  console.error(error instanceof Error ? error.message || error.name : error)
   process.exit(1)
 })

@@ -26,7 +26,11 @@ export const startServer = async (port?: number): Promise<RunningServer> => {
     throw error
   }
   await syncReady(app)
-  const { server, close } = await listen(app, port ?? app.get('port'))
+  // `host`: localhost unless configured (0.0.0.0 in staging and production), as the README says.
+  const { server, close } = await listen(app, port ?? app.get('port'), app.get('host')).catch((error) => {
+    const where = `HOST (host) ${app.get('host')}, PORT (port) ${port ?? app.get('port')}`
+    throw new Error(`${where}: cannot listen: ${error.message}`)
+  })
   const metricsListener = await listenMetrics(app)
   const address = server.address()
   const actualPort = typeof address === 'object' && address ? address.port : Number(port)

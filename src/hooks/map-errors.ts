@@ -1,6 +1,7 @@
 import { BadRequest, Conflict, FeathersError, GeneralError } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { ERROR as DATABASE_ERROR } from '@feathersjs/knex'
+import { databaseFault } from '../database/faults'
 
 // PostgreSQL error codes -> what the client did wrong. The same codes come from pg and PGlite.
 const keyPattern = /Key \(([^)]+)\)=/
@@ -33,6 +34,9 @@ const fromDatabase: Record<string, (error: any, context: HookContext) => Feather
 export const toClientError = (error: any, context: HookContext): FeathersError => {
   // @feathersjs/knex wraps database errors in Feathers errors that still carry the database's text.
   const original = error?.[DATABASE_ERROR] ?? error
+  // An outage, a timeout or a full disk: 503/507 with Retry-After, whichever driver raised it.
+  const fault = databaseFault(error, context.app)
+  if (fault) return fault
   const translate = typeof original?.code === 'string' ? fromDatabase[original.code] : undefined
   if (translate) return translate(original, context)
   if (error instanceof FeathersError && !(error as any)[DATABASE_ERROR]) return error

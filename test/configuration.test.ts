@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import net from 'node:net'
+import { baseEnv, serverScript } from './helpers/process'
+
+// Start-up refuses a wrong configuration in lines that name each wrong setting and why, never a stack.
+
+const start = (extra: NodeJS.ProcessEnv, drop: string[] = []) => {
+  const env = { ...baseEnv(), ...extra }
+  for (const name of drop) delete env[name]
+  const result = spawnSync(process.execPath, serverScript('src/index.ts'), {
+    env,
+    encoding: 'utf8',
+    timeout: 30_000
+  })
+  assert.equal(result.status, 1, `exits 1: ${result.stdout}${result.stderr}`)
+  assert.ok(!/ {4}at |\[object Object\]/.test(result.stderr), `no stack: ${result.stderr}`)
+  return result.stderr
+}
+
+const secret = 'x'.repeat(40)
+
+describe('start-up configuration', function () {
+  this.timeout(120_000)
+
+  it('names DATABASE_URL and why, in one line, when it is malformed or unreachable', () => {
+    assert.match(
+      start({ DATABASE_URL: 'localhost:5432/shop' }),
+      /DATABASE_URL \(database\.url\) has the scheme localhost:/
+    )
+    assert.match(start({ DATABASE_URL: 'not a url' }), /DATABASE_URL \(database\.url\) is not a URL/)
+    const refused = start({ DATABASE_URL: 'postgres://nobody:hunter2@127.0.0.1:1/none' })
+    assert.match(
+      refused,
+      /DATABASE_URL \(database\.url\) postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none: cannot connect: connection refused/
+    )
+    assert.equal(refused.trim().split('\n').length, 1, refused)
+    assert.ok(!refused.includes('hunter2'), 'no password')
+  })
+
+  it('reports every missing setting of production at once', () => {
+    const message = start({ NODE_ENV: 'production' }, [
+      'DATABASE_URL',
+      'JWT_SECRET',
+      'PAYMENT_WEBHOOK_SECRET'
+    ])
+    assert.match(message, /DATABASE_URL/)
+    assert.match(message, /JWT_SECRET \(authentication\.secret\)/)
+    assert.match(message, /PAYMENT_WEBHOOK_SECRET \(payments\.webhookSecret\)/)
+  })
+
+  it('refuses staging and production with a published secret, naming the setting', () => {
+    const published = start(
+      { NODE_ENV: 'staging', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', JWT_SECRET: secret },
+      ['PAYMENT_WEBHOOK_SECRET']
+    )
+    assert.match(
+      published,
+      /PAYMENT_WEBHOOK_SECRET \(payments\.webhookSecret\) is the default published in config/
+    )
+    assert.ok(!/JWT_SECRET/.test(published), 'a set secret is fine')
+  })
+
+  it('stops on an unknown NODE_ENV instead of running on development settings', () => {
+    assert.match(
+      start({ NODE_ENV: 'prodcution', DATABASE_URL: '' }),
+      /NODE_ENV=prodcution is not one of development, test, staging, production/
+    )
+  })
+
+  it('names HOST and PORT when the server cannot listen there', async () => {
+    assert.match(
+      start({ HOST: 'no-such-host.invalid' }),
+      /^HOST \(host\) no-such-host\.invalid, PORT \(port\) 0: cannot listen: /
+    )
+    const taken = net.createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const { port } = taken.address() as net.AddressInfo
+    try {
+      const message = start({ HOST: '127.0.0.1', PORT: String(port) })
+      assert.match(message, new RegExp(`PORT \\(port\\) ${port}: cannot listen: .*EADDRINUSE`))
+    } finally {
+      taken.close()
+    }
+  })
+})
