@@ -2,6 +2,7 @@ import type { Server } from 'node:http'
 import type { Application } from './declarations'
 import { createApp } from './app'
 import { runMigrations } from './database/migrate'
+import { ensureFirstAdmin } from './auth/first-admin'
 import { closeSync, syncReady } from './ops/sync'
 
 export interface RunningServer {
@@ -18,6 +19,7 @@ export const startServer = async (port?: number): Promise<RunningServer> => {
   try {
     const applied = await runMigrations(app.get('knex'))
     if (applied.length) app.get('logger').info({ applied }, 'migrations applied')
+    await ensureFirstAdmin(app)
   } catch (error) {
     await app.get('closeDatabase')()
     throw error
