@@ -127,11 +127,14 @@ const rejectionDetail = (rejected: Contradiction[]) =>
 
 /** A processed id answers `duplicate`, except a rejected one: it is refused again, never applied later. */
 const duplicateOf = async (trx: Knex.Transaction, eventId: string): Promise<WebhookOutcome | Rejection> => {
-  const first = await trx(EVENTS_TABLE).where({ eventId }).first('outcome', 'paymentId', 'payload')
+  const first = await trx(EVENTS_TABLE).where({ eventId }).first('outcome', 'paymentId', 'payload', 'detail')
   if (first?.outcome !== 'rejected') return { received: true, duplicate: true }
   const payload = typeof first.payload === 'string' ? JSON.parse(first.payload) : first.payload
   const payment = await trx('payments').where({ id: first.paymentId }).first()
-  return { rejected: contradictions(payload, payment), paymentId: first.paymentId }
+  const rejected = contradictions(payload, payment)
+  // The recorded reason stands even if the payment no longer contradicts the stored event.
+  if (!rejected.length) rejected.push({ field: 'id', message: `was ${first.detail}` })
+  return { rejected, paymentId: first.paymentId }
 }
 
 /**

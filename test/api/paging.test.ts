@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { api, testServer, unique, userWithRoles, type TestUser } from '../helpers/server'
 import { pendingOrder } from '../helpers/commerce'
+import { closeClients, openClient } from '../helpers/socket'
 
 /** Every page of `path` at `$limit`, following `$skip` to the end. */
 const allPages = async (path: string, token: string, limit: number) => {
@@ -34,6 +35,7 @@ const assertEachOnce = (seen: number[], expected: number[], what: string) => {
 describe('paging: every sorted page is deterministic (ties broken by id)', () => {
   let admin: TestUser
   let customer: TestUser
+  after(closeClients)
 
   before(async () => {
     ;[admin, customer] = await Promise.all([userWithRoles(['admin']), userWithRoles(['customer'])])
@@ -59,6 +61,20 @@ describe('paging: every sorted page is deterministic (ties broken by id)', () =>
         )
       }
     }
+    // The same over Socket.io: one pipeline, one tie-breaker.
+    const { client } = await openClient(customer, [])
+    const seen: number[] = []
+    for (let skip = 0; skip < orders.length; skip += 3) {
+      const page = await client
+        .service('orders')
+        .find({ query: { $sort: { createdAt: -1 }, $limit: 3, $skip: skip } })
+      seen.push(...page.data.map((order: any) => order.id as number))
+    }
+    assert.deepEqual(
+      seen,
+      [...orders].sort((a, b) => a - b),
+      'Socket.io pages'
+    )
   })
 
   it('returns each product exactly once when the sorted field ties, for anonymous and staff alike', async () => {
