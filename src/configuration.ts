@@ -20,6 +20,11 @@ export const configurationSchema = Type.Intersect([
       statementTimeoutMs: Type.Integer({ minimum: 0, maximum: 3_600_000 })
     }),
     redisUrl: Type.String(),
+    // The admin the first start creates when none exists (src/auth/first-admin.ts); empty: none.
+    firstAdmin: Type.Object({
+      email: Type.String({ maxLength: 254 }),
+      password: Type.String({ maxLength: 128 })
+    }),
     sessions: Type.Object({
       ttlDays: Type.Number({ exclusiveMinimum: 0, maximum: 365 }),
       // How long a token's session and user may be reused without a query (src/auth/identity-cache.ts).

@@ -3,6 +3,7 @@ import { listen } from './http-server'
 import type { Application } from './declarations'
 import { createApp } from './app'
 import { runMigrations } from './database/migrate'
+import { ensureFirstAdmin } from './auth/first-admin'
 import { closeSync, syncReady } from './ops/sync'
 import { assertMetricsProtected, listenMetrics } from './ops/metrics'
 
@@ -21,6 +22,7 @@ export const startServer = async (port?: number): Promise<RunningServer> => {
     assertMetricsProtected(process.env.NODE_ENV, app.get('metricsEndpoint'))
     const applied = await runMigrations(app.get('knex'))
     if (applied.length) app.get('logger').info({ applied }, 'migrations applied')
+    await ensureFirstAdmin(app)
   } catch (error) {
     await app.get('closeDatabase')()
     throw error

@@ -729,6 +729,14 @@ const fixedSchemas = (users?: ResourceDeclaration): Record<string, JsonSchema> =
       },
       type: { type: 'string', minLength: 1, maxLength: 64, example: 'payment.captured' },
       paymentId: { type: 'integer', minimum: 1 },
+      amountCents: {
+        type: 'integer',
+        minimum: 0,
+        description: "Required on payment.captured; must equal the payment's amount (else 422)"
+      },
+      currency: { type: 'string', maxLength: 3, description: "Required on payment.captured; the payment's" },
+      orderId: { type: 'integer', minimum: 1, description: "Optional; must be the payment's order" },
+      providerRef: { type: 'string', maxLength: 128, description: "Optional; must be the payment's" },
       failureReason: { type: 'string' }
     }
   },
@@ -831,6 +839,11 @@ const webhookPath = {
         '404': errorRef('NotFound'),
         '413': errorRef('PayloadTooLarge'),
         '415': errorRef('UnsupportedMediaType'),
+        '422': {
+          description:
+            'The event contradicts the payment (amount, currency, order or reference): recorded, refused',
+          ...json(ref('Error'))
+        },
         '503': errorRef('ServiceUnavailable')
       },
       security: []

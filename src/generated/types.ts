@@ -837,8 +837,8 @@ export interface PaymentEvent {
   eventId: string
   type: string
   paymentId: number
-  /** applied: the payment changed; ignored: it was no longer pending */
-  outcome: 'applied' | 'ignored'
+  /** applied: the payment changed; ignored: it was no longer pending; rejected: it contradicts the payment (amount, currency, order or provider reference), answered 422 */
+  outcome: 'applied' | 'ignored' | 'rejected'
   detail: string | null
   /** the event as received */
   payload: unknown
@@ -851,8 +851,8 @@ export interface PaymentEventData {
   eventId: string
   type: string
   paymentId: number
-  /** applied: the payment changed; ignored: it was no longer pending */
-  outcome: 'applied' | 'ignored'
+  /** applied: the payment changed; ignored: it was no longer pending; rejected: it contradicts the payment (amount, currency, order or provider reference), answered 422 */
+  outcome: 'applied' | 'ignored' | 'rejected'
   detail?: string | null
   /** the event as received */
   payload?: unknown
@@ -863,8 +863,8 @@ export interface PaymentEventPatch {
   eventId?: string
   type?: string
   paymentId?: number
-  /** applied: the payment changed; ignored: it was no longer pending */
-  outcome?: 'applied' | 'ignored'
+  /** applied: the payment changed; ignored: it was no longer pending; rejected: it contradicts the payment (amount, currency, order or provider reference), answered 422 */
+  outcome?: 'applied' | 'ignored' | 'rejected'
   detail?: string | null
   /** the event as received */
   payload?: unknown
@@ -898,7 +898,12 @@ export interface PaymentEventQuery {
   outcome?:
     | 'applied'
     | 'ignored'
-    | { $in?: ('applied' | 'ignored')[]; $nin?: ('applied' | 'ignored')[]; $ne?: 'applied' | 'ignored' }
+    | 'rejected'
+    | {
+        $in?: ('applied' | 'ignored' | 'rejected')[]
+        $nin?: ('applied' | 'ignored' | 'rejected')[]
+        $ne?: 'applied' | 'ignored' | 'rejected'
+      }
   createdAt?:
     | string
     | {

@@ -19,6 +19,11 @@ const fromDatabase: Record<string, (error: any, context: HookContext) => Feather
       ? new Conflict(`This ${context.path} record is still referenced by ${error.table}`, { field })
       : new BadRequest(`${field} refers to a record that does not exist`, { field })
   },
+  // restrict_violation: a row still referenced through an `onDelete: restrict` key (RESTRICT, not NO ACTION).
+  '23001': (error, context) =>
+    new Conflict(`This ${context.path} record is still referenced by ${error.table}`, {
+      field: fieldFromDetail(error)
+    }),
   '23502': (error) => new BadRequest(`${error.column} is required`, { field: error.column }),
   '22001': () => new BadRequest('A value is too long for its field'),
   '22P02': () => new BadRequest('A value has the wrong type for its field'),

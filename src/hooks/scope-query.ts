@@ -49,8 +49,10 @@ export const scopeQuery = (resource: ResourceDeclaration) => {
       context.params.select = query.$select
       delete query.$select
     }
-    // Pages must be stable: without a declared sort, clients page in id order.
-    if (context.method === 'find' && context.params.provider && !query.$sort) query.$sort = { id: 1 }
+    // Pages must be stable: every sort ends with the primary key, so rows that tie (a `createdAt` in one
+    // millisecond) keep one order across pages; without a sort, pages are in id order.
+    const key: string = (context.service as { id?: string }).id ?? 'id'
+    if (context.method === 'find') query.$sort = { ...query.$sort, [key]: query.$sort?.[key] ?? 1 }
     context.params.query = query
     await next()
   }

@@ -1,11 +1,15 @@
 import type { IncomingMessage } from 'node:http'
-import { BadRequest, FeathersError, NotAuthenticated, NotFound } from '@feathersjs/errors'
+import { FeathersError, NotAuthenticated, NotFound, Unprocessable } from '@feathersjs/errors'
 import type { Context, Next } from 'koa'
+import type { Knex } from 'knex'
 import type { Application } from '../declarations'
 import { tableName } from '../engine/declaration'
 import { toClientError } from '../hooks/map-errors'
 import { OPEN_STATUSES, lockOrderAndPayment } from './orders'
 import { verifySignature } from './signature'
+import { contradictions, parseEvent, type Contradiction, type PaymentEvent } from './webhook-event'
+
+export { parseEvent, type PaymentEvent }
 
 export const WEBHOOK_PATH = '/payments/webhook'
 const EVENTS_TABLE = tableName('payment-events')
@@ -14,17 +18,19 @@ const MAX_BODY_BYTES = 64 * 1024
 /** The events this server acts on; any other well-formed event is acknowledged and ignored. */
 export const HANDLED_EVENTS = ['payment.captured', 'payment.failed'] as const
 
-export interface PaymentEvent {
-  id: string
-  type: string
-  paymentId: number
-  failureReason?: string
-}
-
 export type WebhookOutcome =
   | { received: true; duplicate: true }
   | { received: true; ignored: string; paymentId?: number }
   | { received: true; paymentId: number; status: string }
+
+/** An event the payment contradicts: recorded as `rejected` (committed), then answered 422. */
+type Rejection = { rejected: Contradiction[]; paymentId: number }
+
+const rejection = ({ rejected, paymentId }: Rejection) =>
+  new Unprocessable(
+    `The event contradicts payment ${paymentId}: ${rejected.map((c) => `${c.field} ${c.message}`).join('; ')}`,
+    { errors: rejected }
+  )
 
 const tooLarge = () =>
   new FeathersError(
@@ -48,38 +54,14 @@ const readRawBody = async (request: IncomingMessage): Promise<Buffer> => {
   return Buffer.concat(chunks)
 }
 
-const invalid = (field: string, message: string) =>
-  new BadRequest(`Invalid webhook event: ${field} ${message}`, { errors: [{ field, message }] })
-
-/** `{id, type, paymentId}` (+ optional `failureReason`), or a 400 naming the field. */
-export const parseEvent = (raw: Buffer): PaymentEvent => {
-  let body: any
-  try {
-    body = JSON.parse(raw.toString('utf8'))
-  } catch {
-    throw new BadRequest('The webhook body must be a JSON object')
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new BadRequest('The webhook body must be a JSON object')
-  }
-  if (typeof body.id !== 'string' || !body.id.length || body.id.length > 255)
-    throw invalid('id', 'must be a string of 1 to 255 characters')
-  if (typeof body.type !== 'string' || !body.type.length || body.type.length > 64)
-    throw invalid('type', 'must be a string of 1 to 64 characters')
-  if (!Number.isSafeInteger(body.paymentId) || body.paymentId < 1)
-    throw invalid('paymentId', 'must be a positive integer')
-  if (body.failureReason !== undefined && typeof body.failureReason !== 'string')
-    throw invalid('failureReason', 'must be a string')
-  return body
-}
-
 /**
  * Applies one verified event exactly once, in one transaction: the order and payment rows are locked, the
  * event id is recorded in `payment-events` (a unique column; `ON CONFLICT DO NOTHING` makes a concurrent or
  * later delivery of the same id wait for the first and then find it), and the payment is patched through
  * the payments service (an internal call: `by: system` transitions), which pays the order on a capture.
  * Realtime events are published after the commit. An event for a payment that is no longer pending or
- * authorized is recorded as `ignored` and changes nothing.
+ * authorized is recorded as `ignored` and changes nothing; one that contradicts the payment (`contradictions`)
+ * is recorded as `rejected`, committed, and then answered 422.
  */
 export const processPaymentEvent = async (
   app: Application,
@@ -90,30 +72,38 @@ export const processPaymentEvent = async (
     return { received: true, ignored: `event type ${event.type} is not handled` }
   }
   const knex = app.get('knex')
-  return app.get('tableChanges').transaction(knex, async (trx) => {
+  const result = await app.get('tableChanges').transaction(knex, async (trx) => {
     const locked = await lockOrderAndPayment(trx, event.paymentId)
     if (!locked) throw new NotFound(`No payment found for paymentId ${event.paymentId}`)
     const { payment } = locked
+    const rejected = contradictions(event, payment)
     const open = (OPEN_STATUSES as readonly string[]).includes(payment.status)
+    const outcome = rejected.length ? 'rejected' : open ? 'applied' : 'ignored'
+    const detail = rejected.length
+      ? rejectionDetail(rejected)
+      : open
+        ? null
+        : `payment was already ${payment.status}`
     const recorded = await trx(EVENTS_TABLE)
       .insert({
         eventId: event.id,
         type: event.type,
         paymentId: payment.id,
-        outcome: open ? 'applied' : 'ignored',
-        detail: open ? null : `payment was already ${payment.status}`,
+        outcome,
+        detail,
         payload: JSON.stringify(payload)
       })
       .onConflict('eventId')
       .ignore()
       .returning('id')
-    if (!recorded.length) return { received: true, duplicate: true } as const
+    if (!recorded.length) return duplicateOf(trx, event.id)
+    if (rejected.length) return { rejected, paymentId: payment.id as number }
     if (!open) {
       return {
         received: true,
         ignored: `payment ${payment.id} is already ${payment.status}`,
         paymentId: payment.id
-      }
+      } as const
     }
     const change =
       event.type === 'payment.captured'
@@ -125,8 +115,26 @@ export const processPaymentEvent = async (
     const patched: Record<string, any> = await app
       .service('payments')
       .patch(payment.id as number, change, { transaction: { trx } } as any)
-    return { received: true, paymentId: patched.id, status: patched.status }
+    return { received: true, paymentId: patched.id, status: patched.status } as const
   })
+  // Thrown after the commit: the rejected event stays on record for support.
+  if ('rejected' in result) throw rejection(result)
+  return result
+}
+
+const rejectionDetail = (rejected: Contradiction[]) =>
+  `refused: ${rejected.map((c) => `${c.field} ${c.message}`).join('; ')}`.slice(0, 500)
+
+/** A processed id answers `duplicate`, except a rejected one: it is refused again, never applied later. */
+const duplicateOf = async (trx: Knex.Transaction, eventId: string): Promise<WebhookOutcome | Rejection> => {
+  const first = await trx(EVENTS_TABLE).where({ eventId }).first('outcome', 'paymentId', 'payload', 'detail')
+  if (first?.outcome !== 'rejected') return { received: true, duplicate: true }
+  const payload = typeof first.payload === 'string' ? JSON.parse(first.payload) : first.payload
+  const payment = await trx('payments').where({ id: first.paymentId }).first()
+  const rejected = contradictions(payload, payment)
+  // The recorded reason stands even if the payment no longer contradicts the stored event.
+  if (!rejected.length) rejected.push({ field: 'id', message: `was ${first.detail}` })
+  return { rejected, paymentId: first.paymentId }
 }
 
 /**

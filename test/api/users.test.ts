@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { api, unique, userWithRoles } from '../helpers/server'
+import { pendingOrder, stockedProduct } from '../helpers/commerce'
 
 const register = (body: Record<string, unknown>) => api('POST', '/users', { body })
 const newUser = () => ({
@@ -128,5 +129,31 @@ describe('users: registration, login and own records (REST)', () => {
       body: { strategy: 'local', email: me.email, password: 'a brand new secret' }
     })
     assert.equal(login.status, 201)
+  })
+
+  it('deletes a user with their sessions, and answers 409 for a user or product that orders still refer to', async () => {
+    const admin = await userWithRoles(['admin'])
+    const leaving = await userWithRoles(['customer'])
+    const gone = await api('DELETE', `/users/${leaving.id}`, { token: admin.token })
+    assert.equal(gone.status, 200, JSON.stringify(gone.body))
+    assert.equal((await api('GET', '/users/me', { token: leaving.token })).status, 401)
+    assert.equal((await api('GET', `/users/${leaving.id}`, { token: admin.token })).status, 404)
+
+    const buyer = await userWithRoles(['customer'])
+    await pendingOrder(buyer, 4321)
+    const kept = await api('DELETE', `/users/${buyer.id}`, { token: admin.token })
+    assert.equal(kept.status, 409, JSON.stringify(kept.body))
+    assert.equal(kept.body.message, 'This users record is still referenced by orders')
+    assert.equal((await api('GET', '/users/me', { token: buyer.token })).status, 200)
+
+    const product = await stockedProduct(admin, { stock: 5 })
+    const order = await api('POST', '/orders', {
+      token: buyer.token,
+      body: { items: [{ productId: product.id, quantity: 1 }] }
+    })
+    assert.equal(order.status, 201)
+    const sold = await api('DELETE', `/products/${product.id}`, { token: admin.token })
+    assert.equal(sold.status, 409, JSON.stringify(sold.body))
+    assert.match(sold.body.message, /still referenced by order_items/)
   })
 })

@@ -26,6 +26,8 @@ const deliver = async (
 }
 
 const eventId = () => unique('evt')
+/** What a capture of the default 5,000 USD test order says it took. */
+const paid = { amountCents: 5000, currency: 'USD' }
 
 describe('payments: paying an order (REST)', () => {
   let customer: TestUser
@@ -87,7 +89,12 @@ describe('payments: paying an order (REST)', () => {
     assert.equal(second.status, 409, 'a second payment while one is pending')
     assert.match(second.body.message, /already has a pending payment/)
 
-    const delivered = await deliver({ id: eventId(), type: 'payment.captured', paymentId: started.body.id })
+    const delivered = await deliver({
+      id: eventId(),
+      type: 'payment.captured',
+      paymentId: started.body.id,
+      ...paid
+    })
     assert.equal(delivered.status, 200, JSON.stringify(delivered.body))
     assert.deepEqual(delivered.body, { received: true, paymentId: started.body.id, status: 'captured' })
     const payment = (await api('GET', `/payments/${started.body.id}`, { token: customer.token })).body
@@ -254,7 +261,7 @@ describe('payments: the signed webhook', () => {
 
   it('rejects unsigned, malformed, wrongly signed, tampered and stale deliveries with 401 and changes nothing', async () => {
     const { payment } = await asyncPayment()
-    const event = { id: eventId(), type: 'payment.captured', paymentId: payment.id }
+    const event = { id: eventId(), type: 'payment.captured', paymentId: payment.id, ...paid }
     const body = JSON.stringify(event)
     const now = Math.floor(Date.now() / 1000)
 
@@ -306,7 +313,7 @@ describe('payments: the signed webhook', () => {
 
   it('accepts any of several v1 signatures (secret rotation)', async () => {
     const { payment } = await asyncPayment()
-    const event = { id: eventId(), type: 'payment.captured', paymentId: payment.id }
+    const event = { id: eventId(), type: 'payment.captured', paymentId: payment.id, ...paid }
     const body = JSON.stringify(event)
     const t = Math.floor(Date.now() / 1000)
     const old = signatureHeader('the-previous-secret-000000', body, t).split(',')[1]
@@ -319,7 +326,7 @@ describe('payments: the signed webhook', () => {
 
   it('processes an event id once: a replay answers duplicate and changes nothing', async () => {
     const { order, payment } = await asyncPayment()
-    const event = { id: eventId(), type: 'payment.captured', paymentId: payment.id }
+    const event = { id: eventId(), type: 'payment.captured', paymentId: payment.id, ...paid }
     assert.equal((await deliver(event)).status, 200)
     const after = await paymentNow(payment.id)
     const orderAfter = (await api('GET', `/orders/${order.id}`, { token: admin.token })).body
@@ -340,7 +347,7 @@ describe('payments: the signed webhook', () => {
 
   it('records but ignores an event for a payment that is no longer pending', async () => {
     const { payment } = await asyncPayment()
-    await deliver({ id: eventId(), type: 'payment.captured', paymentId: payment.id })
+    await deliver({ id: eventId(), type: 'payment.captured', paymentId: payment.id, ...paid })
     const captured = await paymentNow(payment.id)
     const late = { id: eventId(), type: 'payment.failed', paymentId: payment.id }
     const answer = await deliver(late)
@@ -354,7 +361,7 @@ describe('payments: the signed webhook', () => {
   it('has one effect for concurrent deliveries of one event', async () => {
     const { order, payment } = await asyncPayment()
     const before = (await api('GET', `/orders/${order.id}`, { token: admin.token })).body
-    const event = { id: eventId(), type: 'payment.captured', paymentId: payment.id }
+    const event = { id: eventId(), type: 'payment.captured', paymentId: payment.id, ...paid }
     const answers = await Promise.all(Array.from({ length: 8 }, () => deliver(event)))
     assert.ok(
       answers.every((a) => a.status === 200),
@@ -375,7 +382,7 @@ describe('payments: the signed webhook', () => {
   it('has one effect for concurrent captured and failed events of one payment', async () => {
     const { payment } = await asyncPayment()
     const answers = await Promise.all([
-      deliver({ id: eventId(), type: 'payment.captured', paymentId: payment.id }),
+      deliver({ id: eventId(), type: 'payment.captured', paymentId: payment.id, ...paid }),
       deliver({ id: eventId(), type: 'payment.failed', paymentId: payment.id })
     ])
     assert.ok(answers.every((a) => a.status === 200))
@@ -385,7 +392,7 @@ describe('payments: the signed webhook', () => {
   })
 
   it('answers 404 for an unknown payment (nothing recorded), 400 for a malformed event, 200 for other types', async () => {
-    const unknown = { id: eventId(), type: 'payment.captured', paymentId: 99_999_999 }
+    const unknown = { id: eventId(), type: 'payment.captured', paymentId: 99_999_999, ...paid }
     const missing = await deliver(unknown)
     assert.equal(missing.status, 404)
     assert.match(missing.body.message, /No payment found for paymentId 99999999/)
@@ -406,6 +413,118 @@ describe('payments: the signed webhook', () => {
     const other = await deliver({ id: eventId(), type: 'payment.disputed', paymentId: 1 })
     assert.equal(other.status, 200)
     assert.match(other.body.ignored, /not handled/)
+  })
+
+  it('refuses a signed capture whose amount, currency, order or provider reference contradicts the payment, and records it', async () => {
+    const { order, payment } = await asyncPayment()
+    const orderBefore = (await api('GET', `/orders/${order.id}`, { token: admin.token })).body
+    const lies = [
+      [{ amountCents: 1, currency: 'KRW' }, ['amountCents', 'currency']],
+      [{ amountCents: 1, currency: 'USD' }, ['amountCents']],
+      [{ amountCents: 5000, currency: 'KRW' }, ['currency']],
+      [{ ...paid, orderId: order.id + 1 }, ['orderId']],
+      [{ ...paid, providerRef: 'simpay_someone_else' }, ['providerRef']]
+    ] as const
+    for (const [claim, fields] of lies) {
+      const event = { id: eventId(), type: 'payment.captured', paymentId: payment.id, ...claim }
+      const answer = await deliver(event)
+      assert.equal(answer.status, 422, JSON.stringify(answer.body))
+      assert.deepEqual(
+        answer.body.errors.map((e: any) => e.field),
+        fields
+      )
+      assert.match(answer.body.message, new RegExp(`contradicts payment ${payment.id}`))
+      const recorded = await api('GET', `/payment-events?eventId=${event.id}`, { token: admin.token })
+      assert.equal(recorded.body.total, 1)
+      assert.equal(recorded.body.data[0].outcome, 'rejected')
+      assert.match(recorded.body.data[0].detail, new RegExp(fields[0]))
+      // A retry of the same id is refused again, never applied later.
+      assert.equal((await deliver(event)).status, 422)
+    }
+    // A failure report about another amount is refused too.
+    const failed = await deliver({
+      id: eventId(),
+      type: 'payment.failed',
+      paymentId: payment.id,
+      amountCents: 1
+    })
+    assert.equal(failed.status, 422)
+    assert.deepEqual(await paymentNow(payment.id), payment)
+    assert.deepEqual((await api('GET', `/orders/${order.id}`, { token: admin.token })).body, orderBefore)
+
+    // The truth still goes through, with every assertion matching.
+    const truth = { ...paid, orderId: order.id, providerRef: payment.providerRef }
+    const good = await deliver({ id: eventId(), type: 'payment.captured', paymentId: payment.id, ...truth })
+    assert.equal(good.status, 200, JSON.stringify(good.body))
+    assert.equal((await paymentNow(payment.id)).capturedCents, 5000)
+    assert.equal((await api('GET', `/orders/${order.id}`, { token: admin.token })).body.status, 'paid')
+    // Once captured, a contradicting capture is still refused (not merely ignored).
+    const late = await deliver({
+      id: eventId(),
+      type: 'payment.captured',
+      paymentId: payment.id,
+      amountCents: 1,
+      currency: 'KRW'
+    })
+    assert.equal(late.status, 422)
+  })
+
+  it('answers 400 to a capture that does not say what it took', async () => {
+    const { payment } = await asyncPayment()
+    for (const [claim, field] of [
+      [{ currency: 'USD' }, 'amountCents'],
+      [{ amountCents: 5000 }, 'currency'],
+      [{ amountCents: -1, currency: 'USD' }, 'amountCents'],
+      [{ amountCents: '5000', currency: 'USD' }, 'amountCents'],
+      [{ ...paid, orderId: 'one' }, 'orderId']
+    ] as const) {
+      const answer = await deliver({
+        id: eventId(),
+        type: 'payment.captured',
+        paymentId: payment.id,
+        ...claim
+      })
+      assert.equal(answer.status, 400, JSON.stringify(claim))
+      assert.equal(answer.body.errors[0].field, field)
+    }
+    assert.equal((await paymentNow(payment.id)).status, 'pending')
+  })
+
+  it('answers 400 to signed bodies that are not flat JSON objects or carry NUL characters', async () => {
+    const { payment } = await asyncPayment()
+    const send = async (body: string) =>
+      api('POST', '/payments/webhook', {
+        body,
+        headers: { 'x-signature': signatureHeader(await webhookSecret(), body) }
+      })
+    const base = { id: eventId(), type: 'payment.captured', paymentId: payment.id, ...paid }
+    const deep = JSON.stringify(base).replace(/}$/, `,"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`)
+    const cases: Array<[string, RegExp]> = [
+      [deep, /x(\.\d+)* nests deeper than 16 levels/],
+      [
+        `{"a":${'{"a":'.repeat(30)}1${'}'.repeat(30)},"id":"e","type":"payment.captured","paymentId":1}`,
+        /nests deeper/
+      ],
+      ['[]', /must be a JSON object/],
+      ['"payment.captured"', /must be a JSON object/],
+      ['42', /must be a JSON object/],
+      ['null', /must be a JSON object/],
+      [JSON.stringify({ ...base, id: 'evt\u0000x' }), /id must not contain NUL/],
+      [
+        JSON.stringify({ ...base, failureReason: 'a\u0000b', type: 'payment.failed' }),
+        /failureReason must not contain NUL/
+      ],
+      [JSON.stringify({ ...base, meta: { note: '\u0000' } }), /meta\.note must not contain NUL/],
+      [JSON.stringify({ ...base, ['k\u0000']: 1 }), /NUL/]
+    ]
+    for (const [body, message] of cases) {
+      const answer = await send(body)
+      assert.equal(answer.status, 400, `${body.slice(0, 80)} → ${JSON.stringify(answer.body).slice(0, 200)}`)
+      assert.match(answer.body.message, message)
+    }
+    assert.equal((await paymentNow(payment.id)).status, 'pending')
+    const events = await api('GET', `/payment-events?paymentId=${payment.id}`, { token: admin.token })
+    assert.equal(events.body.total, 0)
   })
 
   it('keeps payment events away from customers and from writes', async () => {
@@ -484,7 +603,7 @@ describe('payments: realtime events (Socket.io)', () => {
 
     const order = await pendingOrder(owner)
     const payment = (await pay(owner, order.id, 'sim_async')).body
-    await deliver({ id: eventId(), type: 'payment.captured', paymentId: payment.id })
+    await deliver({ id: eventId(), type: 'payment.captured', paymentId: payment.id, ...paid })
 
     const events = (received: Received[]) =>
       received.filter((r) => r.data.id === payment.id).map((r) => `${r.event} ${r.data.status}`)

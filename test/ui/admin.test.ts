@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core'
 import { closeBrowser, openPage, type UiPage } from '../helpers/browser'
 import { capturedPayment, pendingOrder, stockedProduct } from '../helpers/commerce'
 import { api, unique, userWithRoles, type TestUser } from '../helpers/server'
+import { humanize } from '../../ui/src/admin/model'
 
 // The admin panel (ui/src/admin) in a real browser against the real server: no mocks. Other test files share the
 // server, so every row here has a unique name, SKU or email and lists are filtered down to them.
@@ -28,6 +29,22 @@ const signedIn = async (ui: UiPage, user: TestUser, hash = '#/') => {
 /** The text of a list's row for a record. */
 const row = (page: Page, resource: string, id: number) =>
   page.locator(`table.records[data-resource="${resource}"] tr[data-id="${id}"]`)
+
+/**
+ * The menu a user with `roles` should see, from the server's own /declarations.json: every resource whose
+ * `find` is open to the public, to any login, or to one of the roles, in declaration order. Derived, so that
+ * adding a resource (docs/declarations.md) never breaks this test.
+ */
+const expectedMenu = async (roles: string[]) => {
+  const { body } = await api('GET', '/declarations.json')
+  return (body.resources as Array<{ name: string; access: { find: Record<string, unknown> } }>)
+    .filter(({ access }) =>
+      Object.keys(access.find).some(
+        (who) => who === 'public' || who === 'authenticated' || roles.includes(who)
+      )
+    )
+    .map(({ name }) => humanize(name))
+}
 
 const noProblems = (ui: UiPage) => assert.deepEqual(ui.problems, [], ui.problems.join('\n'))
 
@@ -66,6 +83,7 @@ describe('admin panel (ui/src/admin)', function () {
       'Inventory'
     ])
       assert.ok(nav.includes(name), `${name} in ${nav.join(', ')}`)
+    assert.deepEqual(nav, await expectedMenu(['admin']))
 
     await page.click('header.admin-top nav a:text-is("Products")')
     await page.waitForSelector('table.records[data-resource="products"]')
@@ -406,7 +424,9 @@ describe('admin panel (ui/src/admin)', function () {
     const ui = await openPage()
     await signedIn(ui, catalog)
     const nav = await ui.page.locator('header.admin-top nav a').allTextContents()
-    assert.deepEqual(nav, ['Categories', 'Inventory', 'Products'])
+    assert.deepEqual(nav, await expectedMenu(['catalog']))
+    for (const name of ['Categories', 'Inventory', 'Products']) assert.ok(nav.includes(name), name)
+    for (const name of ['Orders', 'Users', 'Audit log', 'API keys']) assert.ok(!nav.includes(name), name)
     await ui.page.goto(ui.url('/admin/#/r/orders'))
     await ui.page.waitForSelector('h1:text-is("No access")')
     assert.equal(await ui.page.locator('table').count(), 0)

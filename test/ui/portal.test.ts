@@ -90,8 +90,11 @@ const fitsWidth = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)
 
 const webhook = async (paymentId: number, type = 'payment.captured') => {
-  const secret = (await testServer()).app.get('payments').webhookSecret as string
-  const body = JSON.stringify({ id: `evt_${unique()}`, type, paymentId })
+  const { app } = await testServer()
+  const secret = app.get('payments').webhookSecret as string
+  // A capture says what it took: the payment's own amount and currency.
+  const { amountCents, currency } = await app.get('knex')('payments').where({ id: paymentId }).first()
+  const body = JSON.stringify({ id: `evt_${unique()}`, type, paymentId, amountCents, currency })
   const response = await api('POST', '/payments/webhook', {
     body,
     headers: { 'content-type': 'application/json', 'x-signature': signatureHeader(secret, body) }
