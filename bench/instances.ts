@@ -29,7 +29,7 @@ const redisAnswers = async (url: string) => {
 }
 
 /**
- * Scale-out: two instances on one PostgreSQL, events and rate limits through Redis (feathers-sync), against one
+ * Scale-out: two instances on one PostgreSQL, events and rate limits through Redis (src/ops/sync.ts), against one
  * such instance, on the authenticated GET. On this 2-core machine the second instance gets core 1, which it
  * shares with the load generator: the figure is a floor, not what a second machine would add.
  */

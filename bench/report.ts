@@ -99,7 +99,7 @@ const instancesSection = (result?: InstancesResult) => {
   const head = [
     '## Scale-out: two instances against one',
     '',
-    'Both on the same PostgreSQL with `REDIS_URL` (events through feathers-sync, rate limits in Redis), the load ' +
+    'Both on the same PostgreSQL with `REDIS_URL` (events and rate limits in Redis), the load ' +
       'spread evenly over them. This machine has 2 cores: the second instance runs on core 1 beside the load ' +
       'generator, so the gain is a floor, not what a second machine would add.',
     ''

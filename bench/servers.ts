@@ -76,7 +76,7 @@ export const benchSecrets = () => ({
 export interface ApiOptions {
   secrets: ReturnType<typeof benchSecrets>
   profileDir?: string
-  /** Several instances: events and rate limits through this Redis (feathers-sync), as when scaled out. */
+  /** Several instances: events and rate limits through this Redis (src/ops/sync.ts), as when scaled out. */
   redisUrl?: string
   core?: 0 | 1
 }
