@@ -1404,6 +1404,7 @@ export interface User {
 export interface UserData {
   /** @format email */
   email: string
+  /** at most 72 bytes in UTF-8 (bcrypt reads no further; longer ones are refused, never cut) */
   password: string
   /** required with a new email or password when you change your own */
   currentPassword?: string
@@ -1418,6 +1419,7 @@ export interface UserData {
 export interface UserPatch {
   /** @format email */
   email?: string
+  /** at most 72 bytes in UTF-8 (bcrypt reads no further; longer ones are refused, never cut) */
   password?: string
   /** required with a new email or password when you change your own */
   currentPassword?: string
