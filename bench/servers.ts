@@ -70,7 +70,9 @@ const start = async (
 /** One run's secrets, shared by every API instance so that a token works on any of them. */
 export const benchSecrets = () => ({
   JWT_SECRET: randomBytes(32).toString('hex'),
-  PAYMENT_WEBHOOK_SECRET: randomBytes(32).toString('hex')
+  PAYMENT_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+  // Production refuses to serve /metrics to the world; the bench does not scrape it.
+  METRICS_TOKEN: randomBytes(32).toString('hex')
 })
 
 export interface ApiOptions {

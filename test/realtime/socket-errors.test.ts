@@ -127,6 +127,7 @@ describeOnPostgres('socket errors have the REST shape (NODE_ENV=production)', fu
       DATABASE_URL: database.url,
       JWT_SECRET: secret(),
       PAYMENT_WEBHOOK_SECRET: secret(),
+      METRICS_TOKEN: secret(),
       HOST: '127.0.0.1'
     })
   })
