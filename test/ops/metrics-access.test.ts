@@ -90,7 +90,8 @@ describe('ops: who may read /metrics (child processes)', function () {
         NODE_ENV: 'production',
         JWT_SECRET: secret,
         PAYMENT_WEBHOOK_SECRET: secret,
-        DATABASE_URL: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/h_serverauth'
+        // Refused before migrations run: the maintenance database is only connected to, never changed.
+        DATABASE_URL: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
       },
       encoding: 'utf8',
       timeout: 60_000
