@@ -251,7 +251,8 @@ describe('identity: API keys for services (REST)', () => {
     assert.match(created.body.key, /^iak_[\w-]{43}$/)
     assert.equal(created.body.prefix, created.body.key.slice(0, 12))
     assert.ok(!('keyHash' in created.body))
-    const listed = await api('GET', '/api-keys', { token: admin.token })
+    // Newest first: the suite (or a database reused for runs) may hold more keys than one page.
+    const listed = await api('GET', '/api-keys?$sort[createdAt]=-1', { token: admin.token })
     assert.ok(listed.body.data.some((k: any) => k.id === created.body.id))
     assert.ok(!JSON.stringify(listed.body).includes(created.body.key))
     assert.ok(!secrets.test(JSON.stringify(listed.body)))
@@ -278,7 +279,7 @@ describe('identity: API keys for services (REST)', () => {
     )
     assert.equal((await api('GET', '/users', { headers: withKey(key) })).status, 403)
     assert.equal((await api('GET', '/categories', { headers: withKey(key) })).status, 403)
-    const listed = await api('GET', '/api-keys', { token: admin.token })
+    const listed = await api('GET', '/api-keys?$sort[createdAt]=-1', { token: admin.token })
     assert.ok(listed.body.data.find((k: any) => k.name === 'catalog-sync').lastUsedAt, 'last use is recorded')
   })
 
