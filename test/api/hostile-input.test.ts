@@ -209,6 +209,29 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     }
   })
 
+  it('answers query keys the query parser would drop (Object.prototype names, parameters past 1000) with a 400', async () => {
+    // Dropped unseen, `?toString=1` listed every row while `?colour=1` was a 400.
+    for (const [query, field] of [
+      ['toString=1', 'toString'],
+      ['hasOwnProperty=x', 'hasOwnProperty'],
+      ['$sort[constructor]=1', '$sort.constructor'],
+      ['status[$in][valueOf]=active', 'status.$in.valueOf'],
+      ['__proto__[status]=active', '__proto__'],
+      ['constructor%5Bprototype%5D%5Bx%5D=1', 'constructor']
+    ]) {
+      assertField(await api('GET', `/products?${query}`), field, /is not allowed/)
+    }
+    const customer = await userWithRoles(['customer'])
+    assertField(await api('DELETE', '/sessions/1?toString=1', { token: customer.token }), 'toString')
+    const many = Array.from({ length: 1001 }, () => 'status=active').join('&')
+    const tooMany = await api('GET', `/products?${many}`)
+    assertField(tooMany, '(root)', /more than 1000 parameters \(limits\.maxTotalKeys\)/)
+    assert.equal(tooMany.body.data.limit, 'maxTotalKeys')
+    // Names that are no Object.prototype member stay the validator's business; other paths are untouched.
+    assertField(await api('GET', '/products?colour=1'), 'colour', /not a known query field/)
+    assert.equal((await api('GET', '/health/live?toString=1')).status, 200)
+  })
+
   it('answers integers beyond the column range with a 400 naming the field, in bodies, queries and ids', async () => {
     const admin = await userWithRoles(['admin'])
     const product = { sku: unique('R'), name: 'Range', currency: 'USD' }
