@@ -3,8 +3,15 @@ import { getServiceOptions } from '@feathersjs/feathers'
 import type { Server } from 'socket.io'
 import type { Application } from '../declarations'
 
-// Socket.io's own events and the authentication client's: never answered here.
-const RESERVED = new Set(['connect', 'disconnect', 'disconnecting', 'error', 'newListener', 'removeListener'])
+// Socket.io's reserved events (never sent by a client; `error` is not one of them: it is answered like a typo).
+const RESERVED = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener'
+])
 
 /**
  * Feathers listens only for the events named after service methods; any other event (`toString`,

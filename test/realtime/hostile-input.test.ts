@@ -189,5 +189,10 @@ describe('hostile input over Socket.io: the same bounds and 4xx answers as REST'
       assert.ok(!('stack' in error))
     }
     assert.equal((await call(socket, 'find', { path: 'products' }, {})).error?.code, 404)
+    // Socket.io reserves no `error` event on the server: it is an unknown method like any other.
+    for (const event of ['error', '', 'logout']) {
+      const { error } = await call(socket, event, 'products', {})
+      assert.equal(error?.code, 405, `event '${event}': ${JSON.stringify(error)}`)
+    }
   })
 })
