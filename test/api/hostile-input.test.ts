@@ -27,7 +27,7 @@ const assertField = (response: ApiResponse, field: string, message?: RegExp) => 
 }
 
 /** A raw request: a body with exactly the headers given (fetch would add a Content-Type). */
-const raw = async (method: string, path: string, body: string, headers: Record<string, string>) => {
+const raw = async (method: string, path: string, body: string | Buffer, headers: Record<string, string>) => {
   const { port } = await testServer()
   return new Promise<{ status: number; body: any }>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
@@ -325,6 +325,34 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
       'content-length': String(json.length)
     })
     assert.equal(ok.status, 201)
+  })
+
+  it('answers JSON declared in another charset than UTF-8 with a 415 naming the charset', async () => {
+    const json = JSON.stringify(newUser())
+    // Read as UTF-8 regardless: UTF-16 failed to parse without a cause, Latin-1 accents became U+FFFD.
+    for (const [charset, body] of [
+      ['utf-16le', Buffer.from(json, 'utf16le')],
+      ['UTF-16', Buffer.from(json, 'utf16le')],
+      ['iso-8859-1', Buffer.from(json, 'latin1')]
+    ] as const) {
+      const response = await raw('POST', '/users', body, {
+        'content-type': `application/json; charset=${charset}`,
+        'content-length': String(body.length)
+      })
+      assert.equal(response.status, 415, charset)
+      assert.equal(
+        response.body.message,
+        `The request body must be JSON, encoded as UTF-8 (got charset=${charset})`
+      )
+    }
+    for (const charset of ['UTF-8', 'utf8', 'us-ascii']) {
+      const body = JSON.stringify(newUser())
+      const response = await raw('POST', '/users', body, {
+        'content-type': `application/json; charset=${charset}`,
+        'content-length': String(body.length)
+      })
+      assert.equal(response.status, 201, charset)
+    }
   })
 
   it('answers a logout with a token in the path but no login with a 401, not a 500', async () => {
