@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { request } from 'node:http'
+import { connect } from 'node:net'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createRateLimiter, defaultRateLimits } from '../../src/auth/rate-limit'
 import { pendingOrder } from '../helpers/commerce'
@@ -359,6 +360,39 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     for (const path of ['/authentication/x', '/authentication/null', `/authentication/${'t'.repeat(2000)}`]) {
       const response = await api('DELETE', path)
       assert.equal(response.status, 401, `${path.slice(0, 40)}: ${JSON.stringify(response.body)}`)
+    }
+  })
+
+  it('answers requests the HTTP parser refuses in the error shape, saying what was wrong', async () => {
+    const { port } = await testServer()
+    const send = (text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(text))
+        let answer = ''
+        socket.on('data', (chunk) => (answer += chunk))
+        socket.on('error', () => {})
+        socket.on('close', () => resolve(answer))
+      })
+    const body = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))
+    // Node answered these with a bare status line and no body.
+    const long = await send(`GET /products?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`)
+    assert.match(long, /^HTTP\/1\.1 431 /)
+    assert.match(long, /content-type: application\/json/i)
+    assert.deepEqual(body(long), {
+      name: 'RequestHeaderFieldsTooLarge',
+      message: 'The request line and headers are too large (at most 16 KB together)',
+      code: 431,
+      className: 'request-header-fields-too-large'
+    })
+    for (const malformed of [
+      'GET /products HTTP/1.1\r\nHost: x\r\nX-A: a\u0000b\r\n\r\n',
+      'GET /products/a b HTTP/1.1\r\nHost: x\r\n\r\n',
+      'POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}x'
+    ]) {
+      const answer = await send(malformed)
+      assert.match(answer, /^HTTP\/1\.1 400 /, JSON.stringify(malformed))
+      assert.equal(body(answer).name, 'BadRequest')
+      assert.match(body(answer).message, /^Malformed HTTP request \(HPE_\w+\)$/)
     }
   })
 
