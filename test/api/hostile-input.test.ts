@@ -363,6 +363,27 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     }
   })
 
+  it('answers bodies that are not valid UTF-8 with a 400 saying so, not U+FFFD stored in their place', async () => {
+    const user = await userWithRoles(['customer'])
+    const send = (bytes: Buffer) =>
+      raw('PATCH', '/users/me', bytes, {
+        authorization: `Bearer ${user.token}`,
+        'content-type': 'application/json',
+        'content-length': String(bytes.length)
+      })
+    const json = (...parts: (string | number[])[]) =>
+      Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))))
+    // A stray byte, a truncated sequence, an overlong encoding, a UTF-8-encoded surrogate.
+    for (const bytes of [[0xff], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      const response = await send(json('{"name":"a', bytes, 'b"}'))
+      assertField(response, '(root)', /is not valid UTF-8/)
+    }
+    // Real characters, U+FFFD itself and a byte order mark are UTF-8.
+    const ok = await send(json([0xef, 0xbb, 0xbf], '{"name":"Zoë \u{1F600} \uFFFD"}'))
+    assert.equal(ok.status, 200, JSON.stringify(ok.body))
+    assert.equal(ok.body.name, 'Zoë \u{1F600} \uFFFD')
+  })
+
   it('answers requests the HTTP parser refuses in the error shape, saying what was wrong', async () => {
     const { port } = await testServer()
     const send = (text: string) =>
