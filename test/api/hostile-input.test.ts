@@ -19,7 +19,7 @@ const newUser = () => ({
 })
 
 /** A 400 whose first error names `field`. */
-const assertField = (response: ApiResponse, field: string, message?: RegExp) => {
+const assertField = (response: Pick<ApiResponse, 'status' | 'body'>, field: string, message?: RegExp) => {
   const shown = JSON.stringify(response.body).slice(0, 300)
   assert.equal(response.status, 400, shown)
   assert.equal(response.body.name, 'BadRequest')
