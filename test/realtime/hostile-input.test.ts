@@ -176,6 +176,25 @@ describe('hostile input over Socket.io: the same bounds and 4xx answers as REST'
     assertField(await call(socket, 'get', 'products', '99999999999999999999', {}), 'id')
   })
 
+  it('answers a query that is no object with a 400, not as no query or as keys 0, 1, …', async () => {
+    const socket = await connect()
+    // Feathers copied the query into an object: `5` listed everything, `'ab'` asked for fields `0` and `1`.
+    for (const query of [5, 'ab', [], [{ status: 'active' }], true]) {
+      for (const args of [
+        ['find', 'products', query],
+        ['get', 'products', 1, query],
+        ['remove', 'products', 1, query],
+        ['patch', 'products', 1, {}, query]
+      ]) {
+        const { error } = await call(socket, ...args)
+        assert.equal(error?.code, 400, `${JSON.stringify(args)}: ${JSON.stringify(error)}`)
+        assert.equal(error.message, 'Invalid query: (root) must be an object')
+      }
+    }
+    assert.ok(!(await call(socket, 'find', 'products', null)).error, 'null stays no query')
+    assert.ok(!(await call(socket, 'find', 'products')).error, 'and so does none')
+  })
+
   it('answers Object.prototype names as service names with a 404 and as method names with a 405', async () => {
     const socket = await connect()
     const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']
