@@ -265,6 +265,17 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     assertField(await api('POST', '/api-keys', { token: admin.token, body: key }), 'expiresAt')
   })
 
+  it('answers Object.prototype names as body keys as unknown fields, not as read-only ones', async () => {
+    const customer = await userWithRoles(['customer'])
+    // The field policy looked them up as declared fields and found Object.prototype's members.
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', 'valueOf']) {
+      const body = { items: [{ productId: 1, quantity: 1 }], [name]: 1 }
+      assertField(await api('POST', '/orders', { token: customer.token, body }), name, /is not a known field/)
+      const me = await api('PATCH', '/users/me', { token: customer.token, body: { [name]: 'x' } })
+      assertField(me, name, /is not a known field/)
+    }
+  })
+
   it('refuses __proto__ keys anywhere in a body with a 400 naming them', async () => {
     const body = `{"email":"${unique('p')}@example.com","password":"correct horse battery","name":"P",`
     assertField(await api('POST', '/users', { body: `${body}"__proto__":{"roles":["admin"]}}` }), '__proto__')
