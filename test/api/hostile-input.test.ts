@@ -258,6 +258,29 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     assert.equal((await api('GET', '/products/abc')).status, 404, 'a malformed id stays a 404')
   })
 
+  it('answers query numbers not written in decimal with a 400 naming the field, not as what Number() makes of them', async () => {
+    // The validator's coercion read ' ' as 0 (an empty page), '0x10' as 16 and ' 5 ' as 5.
+    for (const [query, field] of [
+      ['$limit=%20', '$limit'],
+      ['$skip=0x10', '$skip'],
+      ['priceCents=%205%20', 'priceCents'],
+      ['priceCents[$gt]=0b1', 'priceCents.$gt'],
+      ['priceCents[$in][]=1&priceCents[$in][]=.5e1', 'priceCents.$in.1'],
+      ['$sort[name]=+1', '$sort.name']
+    ]) {
+      assertField(await api('GET', `/products?${query}`), field, /must be a number written in decimal/)
+    }
+    for (const query of [
+      '$limit=2',
+      'priceCents=-0',
+      'priceCents[$lt]=1e9',
+      '$sort[name]=-1',
+      'status=active'
+    ]) {
+      assert.equal((await api('GET', `/products?${query}`)).status, 200, query)
+    }
+  })
+
   it('answers date-times PostgreSQL cannot store (year 0000) with a 400 naming the field', async () => {
     const admin = await userWithRoles(['admin'])
     assertField(await api('GET', '/products?createdAt[$gt]=0000-01-01T00:00:00Z'), 'createdAt.$gt')

@@ -173,6 +173,11 @@ describe('hostile input over Socket.io: the same bounds and 4xx answers as REST'
       /<= 2147483647/
     )
     assertField(await call(socket, 'get', 'products', 2147483648, {}), 'id', /at most 2147483647/)
+    assertField(
+      await call(socket, 'find', 'products', { priceCents: '0x10' }),
+      'priceCents',
+      /must be a number written in decimal/
+    )
     assertField(await call(socket, 'get', 'products', '99999999999999999999', {}), 'id')
   })
 
