@@ -22,6 +22,8 @@ import { noStore } from './auth/no-store'
 import { paymentWebhook } from './payments/webhook'
 import { JSON_TYPES, jsonOnly } from './input/json-only'
 import { postWithId } from './input/post-with-id'
+import { queryStringGuard } from './input/query-string'
+import { registerStrictUtf8, STRICT_UTF8 } from './input/strict-utf8'
 import { safeLookup } from './input/safe-lookup'
 import { serviceInputGuard } from './input/service-guard'
 import { registrationAttempts } from './input/registration-attempts'
@@ -54,9 +56,12 @@ export const createApp = async (): Promise<Application> => {
   app.use(paymentWebhook(app)) // before the body parser: verifies the signature over the raw body
   app.use(parseAuthentication())
   app.use(postWithId(app))
+  app.use(queryStringGuard(app)) // keys the query parser would drop unseen are a 400
   app.use(jsonOnly) // any other body is a 415, so only JSON is parsed
+  registerStrictUtf8() // bytes that are not UTF-8 are a 400, not U+FFFD in stored text
   app.use(
     bodyParser({
+      encoding: STRICT_UTF8,
       jsonLimit: '1mb',
       jsonTypes: JSON_TYPES,
       urlencoded: false,

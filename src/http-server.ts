@@ -2,6 +2,7 @@ import http, { type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Server as SocketIoServer } from 'socket.io'
 import type { Application } from './declarations'
+import { answerClientError } from './input/client-error'
 
 /** The `server` settings (src/configuration.ts): how many connections, and how long each may take or idle. */
 export interface ConnectionLimits {
@@ -38,6 +39,8 @@ export const listen = async (app: Application, port: number, host?: string) => {
   // until the client goes. It gets as long as headers do; each request clears it (Node then times keep-alive).
   server.on('connection', (socket: Socket) => socket.setTimeout(limits.headersTimeout))
   server.on('request', (request: http.IncomingMessage) => request.socket.setTimeout(0))
+  // What Node's parser refuses gets the API's error shape instead of a bare status line.
+  server.on('clientError', (error, socket) => answerClientError(error, socket as Socket))
   const close = drainable(server, Math.min(1000, limits.keepAliveTimeout))
   // Not `app.listen`, which would also set `app.server` for app.teardown to close: `close` does (src/server.ts).
   await new Promise<void>((resolve, reject) => {

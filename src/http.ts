@@ -5,6 +5,7 @@ import type { Application } from './declarations'
 import { databaseFault } from './database/faults'
 import { requestLogger } from './logger'
 import { invalidInput } from './input/limits'
+import { notUtf8 } from './input/strict-utf8'
 
 /** Errors outside services (bad JSON, unknown paths) get the same Feathers JSON shape, never a stack trace. */
 export const errorHandler = (app: Application) => async (ctx: Context, next: Next) => {
@@ -119,6 +120,8 @@ export const bodyError = (error: any): never => {
   if (error?.status === 413 || /too large/i.test(error?.message ?? '')) {
     throw new FeathersError('The request body is too large', 'PayloadTooLarge', 413, 'payload-too-large', {})
   }
+  const encoding = notUtf8(error)
+  if (encoding) throw encoding
   // The parser's strict mode refuses JSON that is no object or array (`"x"`, `5`, `null`, `true`).
   if (/only supports object and array/.test(error?.message ?? '')) {
     throw invalidInput('data', [], 'must be a JSON object (the body is one record)')

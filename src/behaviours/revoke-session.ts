@@ -15,7 +15,8 @@ export const revokeSession: Behaviour = {
         const [revoked] = session.revokedAt
           ? [session]
           : await revokeSessions(context.app, { id: session.id }, 'revoked', context.params)
-        context.result = revoked
+        // A concurrent call may have revoked it since the read: answer the row as it is now, not an empty 204.
+        context.result = revoked ?? (await context.self._get(context.id, context.params))
         context.event = null // revokeSessions announces it as `patched`
       }
     ]

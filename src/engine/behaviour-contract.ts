@@ -103,11 +103,14 @@ const CONTRIBUTIONS: Record<string, Contribution> = {
     }
   }),
   userAccount: () => ({
+    // A wrong currentPassword counts toward the account's login limit (src/behaviours/user-account.ts).
+    statuses: { patch: ['429'] },
     rules: {
       create: ['`password` must not be the email address (400).'],
       patch: [
-        'Changing your own `email` or `password` needs `currentPassword` (400 without it or when wrong); a ' +
-          'new password ends your other sessions and must not be the email address.'
+        'Changing your own `email` or `password` needs `currentPassword` (400 without it or when wrong; wrong ' +
+          'ones count toward the login limit, 429); a new password ends your other sessions and must not be the ' +
+          'email address.'
       ]
     }
   })

@@ -74,7 +74,8 @@ export const decideAccess = (
 ): AccessDecision => {
   const grants = grantsFor(resource, method, identity)
   if (!grants.length) return { allowed: false, reason: identity ? 'forbidden' : 'not-authenticated' }
-  const declared = writtenFields.filter((name) => resource.fields[name])
+  // Own keys only: a body key such as `toString` names no field, though `fields.toString` is a function.
+  const declared = writtenFields.filter((name) => Object.hasOwn(resource.fields, name))
   const defaults = defaultWritableFields(resource)
   const covering = grants.filter(([, grant]) =>
     declared.every((name) => (grant.fields ?? defaults).includes(name))

@@ -32,7 +32,7 @@ const authorizeApiKey = async (
     throw new Forbidden(`This API key has no scope for ${method} on ${resource.path}`)
   }
   const writable = defaultWritableFields(resource)
-  const field = fields.find((name) => resource.fields[name] && !writable.includes(name))
+  const field = fields.find((name) => Object.hasOwn(resource.fields, name) && !writable.includes(name))
   if (field) throw readOnly(field)
   context.params.rowScope = null
   await next()

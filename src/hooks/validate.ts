@@ -64,13 +64,37 @@ export const validatorsFor = (schemas: ResourceSchemas) => ({
   query: queryValidator.compile(anonymous(schemas.query))
 })
 
+// A number as JSON writes it. ajv's coercion takes whatever `Number()` does: ' ' (0), '0x10' (16), ' 5 '.
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/
+
+/** The first query value given as text that ajv made a number though it is not written as one. */
+const looseNumber = (sent: unknown, coerced: unknown, path: string[]): FieldError | undefined => {
+  if (typeof sent === 'string') {
+    // `coerceTypes: 'array'` wraps a single value: `?status[$in]=x` arrives as 'x' and becomes ['x'].
+    const value = Array.isArray(coerced) ? coerced[0] : coerced
+    if (typeof value === 'number' && !JSON_NUMBER.test(sent))
+      return { field: path.join('.') || '(root)', message: 'must be a number written in decimal' }
+    return undefined
+  }
+  if (!sent || typeof sent !== 'object' || !coerced || typeof coerced !== 'object') return undefined
+  for (const key of Object.keys(sent)) {
+    const found = looseNumber((sent as any)[key], (coerced as any)[key], [...path, key])
+    if (found) return found
+  }
+  return undefined
+}
+
 /** Only declared filters, operators, sorts and selects reach the database; `$limit` is capped by pagination. */
 export const validateQuery =
   (validators: ReturnType<typeof validatorsFor>) => async (context: HookContext, next: NextFunction) => {
     if (context.params.provider) {
-      const query = { ...(context.params.query ?? {}) }
+      const sent = context.params.query ?? {}
+      // A copy to coerce: the input guard has bounded its size, so copying it is cheap.
+      const query = structuredClone(sent)
       if (!validators.query(query))
         throw fail('query', fieldErrors(validators.query, 'is not a known query field or operator'))
+      const loose = looseNumber(sent, query, [])
+      if (loose) throw fail('query', [loose])
       context.params.query = query
     }
     await next()

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { request } from 'node:http'
+import { connect } from 'node:net'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createRateLimiter, defaultRateLimits } from '../../src/auth/rate-limit'
 import { pendingOrder } from '../helpers/commerce'
@@ -18,7 +19,7 @@ const newUser = () => ({
 })
 
 /** A 400 whose first error names `field`. */
-const assertField = (response: ApiResponse, field: string, message?: RegExp) => {
+const assertField = (response: Pick<ApiResponse, 'status' | 'body'>, field: string, message?: RegExp) => {
   const shown = JSON.stringify(response.body).slice(0, 300)
   assert.equal(response.status, 400, shown)
   assert.equal(response.body.name, 'BadRequest')
@@ -27,7 +28,7 @@ const assertField = (response: ApiResponse, field: string, message?: RegExp) => 
 }
 
 /** A raw request: a body with exactly the headers given (fetch would add a Content-Type). */
-const raw = async (method: string, path: string, body: string, headers: Record<string, string>) => {
+const raw = async (method: string, path: string, body: string | Buffer, headers: Record<string, string>) => {
   const { port } = await testServer()
   return new Promise<{ status: number; body: any }>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
@@ -209,6 +210,29 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     }
   })
 
+  it('answers query keys the query parser would drop (Object.prototype names, parameters past 1000) with a 400', async () => {
+    // Dropped unseen, `?toString=1` listed every row while `?colour=1` was a 400.
+    for (const [query, field] of [
+      ['toString=1', 'toString'],
+      ['hasOwnProperty=x', 'hasOwnProperty'],
+      ['$sort[constructor]=1', '$sort.constructor'],
+      ['status[$in][valueOf]=active', 'status.$in.valueOf'],
+      ['__proto__[status]=active', '__proto__'],
+      ['constructor%5Bprototype%5D%5Bx%5D=1', 'constructor']
+    ]) {
+      assertField(await api('GET', `/products?${query}`), field, /is not allowed/)
+    }
+    const customer = await userWithRoles(['customer'])
+    assertField(await api('DELETE', '/sessions/1?toString=1', { token: customer.token }), 'toString')
+    const many = Array.from({ length: 1001 }, () => 'status=active').join('&')
+    const tooMany = await api('GET', `/products?${many}`)
+    assertField(tooMany, '(root)', /more than 1000 parameters \(limits\.maxTotalKeys\)/)
+    assert.equal(tooMany.body.data.limit, 'maxTotalKeys')
+    // Names that are no Object.prototype member stay the validator's business; other paths are untouched.
+    assertField(await api('GET', '/products?colour=1'), 'colour', /not a known query field/)
+    assert.equal((await api('GET', '/health/live?toString=1')).status, 200)
+  })
+
   it('answers integers beyond the column range with a 400 naming the field, in bodies, queries and ids', async () => {
     const admin = await userWithRoles(['admin'])
     const product = { sku: unique('R'), name: 'Range', currency: 'USD' }
@@ -234,11 +258,45 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     assert.equal((await api('GET', '/products/abc')).status, 404, 'a malformed id stays a 404')
   })
 
+  it('answers query numbers not written in decimal with a 400 naming the field, not as what Number() makes of them', async () => {
+    // The validator's coercion read ' ' as 0 (an empty page), '0x10' as 16 and ' 5 ' as 5.
+    for (const [query, field] of [
+      ['$limit=%20', '$limit'],
+      ['$skip=0x10', '$skip'],
+      ['priceCents=%205%20', 'priceCents'],
+      ['priceCents[$gt]=0b1', 'priceCents.$gt'],
+      ['priceCents[$in][]=1&priceCents[$in][]=.5e1', 'priceCents.$in.1'],
+      ['$sort[name]=+1', '$sort.name']
+    ]) {
+      assertField(await api('GET', `/products?${query}`), field, /must be a number written in decimal/)
+    }
+    for (const query of [
+      '$limit=2',
+      'priceCents=-0',
+      'priceCents[$lt]=1e9',
+      '$sort[name]=-1',
+      'status=active'
+    ]) {
+      assert.equal((await api('GET', `/products?${query}`)).status, 200, query)
+    }
+  })
+
   it('answers date-times PostgreSQL cannot store (year 0000) with a 400 naming the field', async () => {
     const admin = await userWithRoles(['admin'])
     assertField(await api('GET', '/products?createdAt[$gt]=0000-01-01T00:00:00Z'), 'createdAt.$gt')
     const key = { name: 'Year zero', scopes: [{ resource: 'products' }], expiresAt: '0000-06-01T00:00:00Z' }
     assertField(await api('POST', '/api-keys', { token: admin.token, body: key }), 'expiresAt')
+  })
+
+  it('answers Object.prototype names as body keys as unknown fields, not as read-only ones', async () => {
+    const customer = await userWithRoles(['customer'])
+    // The field policy looked them up as declared fields and found Object.prototype's members.
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', 'valueOf']) {
+      const body = { items: [{ productId: 1, quantity: 1 }], [name]: 1 }
+      assertField(await api('POST', '/orders', { token: customer.token, body }), name, /is not a known field/)
+      const me = await api('PATCH', '/users/me', { token: customer.token, body: { [name]: 'x' } })
+      assertField(me, name, /is not a known field/)
+    }
   })
 
   it('refuses __proto__ keys anywhere in a body with a 400 naming them', async () => {
@@ -304,10 +362,92 @@ describe('hostile input: bounded before validation, a 4xx naming the field or ru
     assert.equal(ok.status, 201)
   })
 
+  it('answers JSON declared in another charset than UTF-8 with a 415 naming the charset', async () => {
+    const json = JSON.stringify(newUser())
+    // Read as UTF-8 regardless: UTF-16 failed to parse without a cause, Latin-1 accents became U+FFFD.
+    for (const [charset, body] of [
+      ['utf-16le', Buffer.from(json, 'utf16le')],
+      ['UTF-16', Buffer.from(json, 'utf16le')],
+      ['iso-8859-1', Buffer.from(json, 'latin1')]
+    ] as const) {
+      const response = await raw('POST', '/users', body, {
+        'content-type': `application/json; charset=${charset}`,
+        'content-length': String(body.length)
+      })
+      assert.equal(response.status, 415, charset)
+      assert.equal(
+        response.body.message,
+        `The request body must be JSON, encoded as UTF-8 (got charset=${charset})`
+      )
+    }
+    for (const charset of ['UTF-8', 'utf8', 'us-ascii']) {
+      const body = JSON.stringify(newUser())
+      const response = await raw('POST', '/users', body, {
+        'content-type': `application/json; charset=${charset}`,
+        'content-length': String(body.length)
+      })
+      assert.equal(response.status, 201, charset)
+    }
+  })
+
   it('answers a logout with a token in the path but no login with a 401, not a 500', async () => {
     for (const path of ['/authentication/x', '/authentication/null', `/authentication/${'t'.repeat(2000)}`]) {
       const response = await api('DELETE', path)
       assert.equal(response.status, 401, `${path.slice(0, 40)}: ${JSON.stringify(response.body)}`)
+    }
+  })
+
+  it('answers bodies that are not valid UTF-8 with a 400 saying so, not U+FFFD stored in their place', async () => {
+    const user = await userWithRoles(['customer'])
+    const send = (bytes: Buffer) =>
+      raw('PATCH', '/users/me', bytes, {
+        authorization: `Bearer ${user.token}`,
+        'content-type': 'application/json',
+        'content-length': String(bytes.length)
+      })
+    const json = (...parts: (string | number[])[]) =>
+      Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))))
+    // A stray byte, a truncated sequence, an overlong encoding, a UTF-8-encoded surrogate.
+    for (const bytes of [[0xff], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      const response = await send(json('{"name":"a', bytes, 'b"}'))
+      assertField(response, '(root)', /is not valid UTF-8/)
+    }
+    // Real characters, U+FFFD itself and a byte order mark are UTF-8.
+    const ok = await send(json([0xef, 0xbb, 0xbf], '{"name":"Zoë \u{1F600} \uFFFD"}'))
+    assert.equal(ok.status, 200, JSON.stringify(ok.body))
+    assert.equal(ok.body.name, 'Zoë \u{1F600} \uFFFD')
+  })
+
+  it('answers requests the HTTP parser refuses in the error shape, saying what was wrong', async () => {
+    const { port } = await testServer()
+    const send = (text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(text))
+        let answer = ''
+        socket.on('data', (chunk) => (answer += chunk))
+        socket.on('error', () => {})
+        socket.on('close', () => resolve(answer))
+      })
+    const body = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))
+    // Node answered these with a bare status line and no body.
+    const long = await send(`GET /products?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`)
+    assert.match(long, /^HTTP\/1\.1 431 /)
+    assert.match(long, /content-type: application\/json/i)
+    assert.deepEqual(body(long), {
+      name: 'RequestHeaderFieldsTooLarge',
+      message: 'The request line and headers are too large (at most 16 KB together)',
+      code: 431,
+      className: 'request-header-fields-too-large'
+    })
+    for (const malformed of [
+      'GET /products HTTP/1.1\r\nHost: x\r\nX-A: a\u0000b\r\n\r\n',
+      'GET /products/a b HTTP/1.1\r\nHost: x\r\n\r\n',
+      'POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}x'
+    ]) {
+      const answer = await send(malformed)
+      assert.match(answer, /^HTTP\/1\.1 400 /, JSON.stringify(malformed))
+      assert.equal(body(answer).name, 'BadRequest')
+      assert.match(body(answer).message, /^Malformed HTTP request \(HPE_\w+\)$/)
     }
   })
 

@@ -112,6 +112,20 @@ describe('identity: sessions, refresh tokens and logout (REST)', () => {
     assert.equal((await api('GET', '/users/me', { token: other.token })).status, 401)
   })
 
+  it('answers concurrent revocations of one session each with the revoked session, never an empty 204', async () => {
+    const admin = await userWithRoles(['admin'])
+    const [session] = (await api('GET', '/sessions', { token: user.token })).body.data
+    // Each read the session as live; all but the first found nothing left to revoke.
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => api('DELETE', `/sessions/${session.id}`, { token: admin.token }))
+    )
+    for (const answer of answers) {
+      assert.equal(answer.status, 200)
+      assert.equal(answer.body.id, session.id)
+      assert.ok(answer.body.revokedAt)
+    }
+  })
+
   it('cannot be created, changed or written through the API', async () => {
     assert.equal(
       (await api('POST', '/sessions', { token: user.token, body: { userId: user.id } })).status,

@@ -178,6 +178,10 @@ describe('engine/openapi: the OpenAPI document compiled from the declarations', 
       '503'
     ])
     assert.ok(document.paths['/users'].post.responses['429'], 'registrations are rate-limited')
+    for (const path of ['/users/me', '/users/{id}']) {
+      // A wrong currentPassword counts toward the account's login limit.
+      assert.ok(document.paths[path].patch.responses['429'], `PATCH ${path} may be rate-limited`)
+    }
     assert.ok(document.paths['/products/{id}'].delete.responses['409'], 'order items restrict it')
     assert.equal(document.paths['/categories/{id}'].delete.responses['409'], undefined, 'only set null refs')
     assert.ok(document.paths['/products'].post.responses['409'], 'sku is unique')

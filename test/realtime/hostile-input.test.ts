@@ -173,7 +173,31 @@ describe('hostile input over Socket.io: the same bounds and 4xx answers as REST'
       /<= 2147483647/
     )
     assertField(await call(socket, 'get', 'products', 2147483648, {}), 'id', /at most 2147483647/)
+    assertField(
+      await call(socket, 'find', 'products', { priceCents: '0x10' }),
+      'priceCents',
+      /must be a number written in decimal/
+    )
     assertField(await call(socket, 'get', 'products', '99999999999999999999', {}), 'id')
+  })
+
+  it('answers a query that is no object with a 400, not as no query or as keys 0, 1, …', async () => {
+    const socket = await connect()
+    // Feathers copied the query into an object: `5` listed everything, `'ab'` asked for fields `0` and `1`.
+    for (const query of [5, 'ab', [], [{ status: 'active' }], true]) {
+      for (const args of [
+        ['find', 'products', query],
+        ['get', 'products', 1, query],
+        ['remove', 'products', 1, query],
+        ['patch', 'products', 1, {}, query]
+      ]) {
+        const { error } = await call(socket, ...args)
+        assert.equal(error?.code, 400, `${JSON.stringify(args)}: ${JSON.stringify(error)}`)
+        assert.equal(error.message, 'Invalid query: (root) must be an object')
+      }
+    }
+    assert.ok(!(await call(socket, 'find', 'products', null)).error, 'null stays no query')
+    assert.ok(!(await call(socket, 'find', 'products')).error, 'and so does none')
   })
 
   it('answers Object.prototype names as service names with a 404 and as method names with a 405', async () => {
@@ -189,5 +213,10 @@ describe('hostile input over Socket.io: the same bounds and 4xx answers as REST'
       assert.ok(!('stack' in error))
     }
     assert.equal((await call(socket, 'find', { path: 'products' }, {})).error?.code, 404)
+    // Socket.io reserves no `error` event on the server: it is an unknown method like any other.
+    for (const event of ['error', '', 'logout']) {
+      const { error } = await call(socket, event, 'products', {})
+      assert.equal(error?.code, 405, `event '${event}': ${JSON.stringify(error)}`)
+    }
   })
 })
