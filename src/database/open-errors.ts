@@ -70,30 +70,55 @@ export const assertWritable = (dataDir: string) => {
 
 const HOLDER = 'holder'
 const holderOf = (lockDir: string) => {
-  const [pid, host] = fs.readFileSync(path.join(lockDir, HOLDER), 'utf8').split(' ')
-  return { pid: Number(pid), host }
+  const [pid, host, started] = fs.readFileSync(path.join(lockDir, HOLDER), 'utf8').split(' ')
+  return { pid: Number(pid), host, started: started || undefined }
 }
 
-/** Whether the process that wrote the lock is gone (same host only: another host's pids mean nothing here). */
-const holderIsDead = (lockDir: string) => {
+/** When a process started (Linux: clock ticks since boot), to tell it from a later one with the same pid. */
+const startTimeOf = (pid: number) => {
   try {
-    const { pid, host } = holderOf(lockDir)
-    if (host !== os.hostname() || !Number.isInteger(pid)) return false
-    // Our own pid: a previous life of this container (pid 1 again), since we do not hold it.
-    if (pid === process.pid) return true
-    process.kill(pid, 0)
-    return false
-  } catch (error: any) {
-    return error?.code === 'ESRCH'
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Field 22; the fields after the command name (which may hold spaces) start at field 3.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+  } catch {
+    return undefined
   }
 }
 
-// The lock directory carries its holder's pid, written as it is made; removing it removes the pid too.
+/**
+ * Whether the process that wrote the lock is gone or still there (same host only: another host's pids mean
+ * nothing here). A holder that is alive keeps the lock even when frozen past the staleness period (SIGSTOP, a
+ * suspended laptop): taking it over would put two processes on one data directory.
+ */
+const holderState = (lockDir: string): 'dead' | 'alive' | 'unknown' => {
+  let holder: ReturnType<typeof holderOf>
+  try {
+    holder = holderOf(lockDir)
+  } catch {
+    return 'unknown'
+  }
+  const { pid, host, started } = holder
+  if (host !== os.hostname() || !Number.isInteger(pid)) return 'unknown'
+  // Our own pid: a previous life of this container (pid 1 again), since we do not hold it.
+  if (pid === process.pid) return 'dead'
+  try {
+    process.kill(pid, 0)
+  } catch (error: any) {
+    if (error?.code === 'ESRCH') return 'dead'
+  }
+  // The pid now belongs to another process: the holder died and its pid was reused.
+  const now = startTimeOf(pid)
+  if (started && now && now !== started) return 'dead'
+  return 'alive'
+}
+
+// The lock directory carries its holder's pid and start time, written as it is made; removing it removes them.
 const lockFs = {
   ...fs,
   mkdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
     fs.mkdir(dir, (error) => {
-      if (!error) fs.writeFileSync(path.join(dir, HOLDER), `${process.pid} ${os.hostname()}`)
+      const started = startTimeOf(process.pid) ?? ''
+      if (!error) fs.writeFileSync(path.join(dir, HOLDER), `${process.pid} ${os.hostname()} ${started}`)
       callback(error)
     }),
   rmdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
@@ -102,16 +127,14 @@ const lockFs = {
 
 /**
  * proper-lockfile's lock on `dataDir`, taken over at once from a holder that died (kill -9, power loss) instead
- * of after the 10 s staleness period; a live holder still keeps it.
+ * of after the 10 s staleness period; a live holder on this host keeps it however long it has been frozen.
  */
 export const lockWithHolder = async (dataDir: string) => {
   const options = { stale: 10_000, update: 2_000, realpath: false, fs: lockFs }
-  try {
-    return await lockfile.lock(dataDir, options)
-  } catch (error: any) {
-    const lockDir = `${dataDir}.lock`
-    if (error.code !== 'ELOCKED' || !holderIsDead(lockDir)) throw error
-    fs.rmSync(lockDir, { recursive: true, force: true })
-    return lockfile.lock(dataDir, options)
-  }
+  const lockDir = `${dataDir}.lock`
+  const holder = holderState(lockDir)
+  if (holder === 'alive')
+    throw Object.assign(new Error('Lock file is already being held'), { code: 'ELOCKED' })
+  if (holder === 'dead') fs.rmSync(lockDir, { recursive: true, force: true })
+  return lockfile.lock(dataDir, options)
 }

@@ -57,6 +57,23 @@ describe('embedded database: locks and unusable data directories', function () {
     }
   })
 
+  it('keeps the lock of a holder frozen past the staleness period (SIGSTOP, a suspended laptop)', async () => {
+    const env = { ...baseEnv(), DATA_DIR: path.join(dir, 'data') }
+    const first = await startProcess(env)
+    first.child.kill('SIGSTOP')
+    try {
+      // Before: after 10 s the lock counted as stale, a second server opened the same data directory, and
+      // the first died with "Unable to update lock within the stale threshold" once it went on.
+      await new Promise((resolve) => setTimeout(resolve, 11_000))
+      assert.match(startFails(env), /is in use by another process/)
+    } finally {
+      first.child.kill('SIGCONT')
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    assert.equal((await register(first.url, 'after-freeze@example.com')).status, 201)
+    assert.equal(await stopProcess(first.child), 0)
+  })
+
   it('names DATA_DIR, the path and the cause in one line when the file system is read-only', () => {
     const readOnly = path.join(dir, 'ro')
     fs.mkdirSync(readOnly)
