@@ -1,8 +1,7 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import knexFactory, { type Knex } from 'knex'
 import { pinPgTypes, typeParsers } from './types'
-import { assertWritable, cannotOpen, causeOf, lockWithHolder, redacted } from './open-errors'
+import { assertWritable, cannotOpen, causeOf, lockWithHolder, makeDirectories, redacted } from './open-errors'
 
 export interface DatabaseConfig {
   /** postgres://… — when set, PostgreSQL is used instead of the embedded database. */
@@ -55,20 +54,10 @@ const discardBrokenConnections = (knex: Knex) => {
   }
 }
 
-/** Node's recursive mkdir says ENOENT for every failure; a plain mkdir then says the real cause (EROFS, …). */
-const makeDirectory = (dir: string) => {
-  try {
-    fs.mkdirSync(dir, { recursive: true })
-  } catch (error) {
-    fs.mkdirSync(dir)
-    throw error
-  }
-}
-
 /** Only one process may open an embedded data directory: two would silently lose rows. */
 export const lockDataDir = async (dataDir: string) => {
   try {
-    makeDirectory(dataDir)
+    makeDirectories(dataDir)
     return await lockWithHolder(dataDir)
   } catch (error: any) {
     if (error.code === 'ELOCKED') {

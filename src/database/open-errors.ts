@@ -12,7 +12,7 @@ const causes: Record<string, string> = {
   EROFS: 'the file system is read-only',
   ENOSPC: 'no space left on device',
   EDQUOT: 'disk quota exceeded',
-  ENOTDIR: 'a part of the path is a file, not a directory',
+  ENOTDIR: 'it or a part of its path is a file, not a directory',
   ENOENT: 'no such file or directory',
   ECONNREFUSED: 'connection refused (is PostgreSQL running there?)',
   ENOTFOUND: 'unknown host',
@@ -48,6 +48,28 @@ export const cannotOpen = (dataDir: string, error: unknown) =>
   new Error(
     `DATA_DIR (database.dataDir) ${path.resolve(dataDir)}: cannot open the embedded database: ${causeOf(error)}`
   )
+
+/**
+ * `mkdir -p` that ends and says why: Node's recursive mkdir reports every failure as ENOENT, and loops forever
+ * where mkdir answers ENOENT under an existing parent (/proc, some FUSE mounts), deaf to SIGTERM.
+ */
+export const makeDirectories = (dir: string): void => {
+  const resolved = path.resolve(dir)
+  try {
+    if (fs.statSync(resolved).isDirectory()) return
+    throw Object.assign(new Error(`${resolved} is not a directory`), { code: 'ENOTDIR' })
+  } catch (error: any) {
+    if (error.code !== 'ENOENT') throw error
+  }
+  const parent = path.dirname(resolved)
+  if (parent !== resolved) makeDirectories(parent)
+  try {
+    fs.mkdirSync(resolved)
+  } catch (error: any) {
+    // Made by another process at the same moment.
+    if (error.code !== 'EEXIST' || !fs.statSync(resolved).isDirectory()) throw error
+  }
+}
 
 /** A URL without its password, for messages. */
 export const redacted = (url: string) => {
