@@ -38,7 +38,8 @@ const quietLog = {
 
 /**
  * The pool must not hand out a connection the server closed (a restart) or whose query timed out client-side
- * (pg keeps it busy): each would fail one more request after the database is back.
+ * (pg keeps it busy): each would fail one more request after the database is back, or wait out one more
+ * statement timeout while it is frozen.
  */
 const discardBrokenConnections = (knex: Knex) => {
   const client = knex.client as any
@@ -48,7 +49,12 @@ const discardBrokenConnections = (knex: Knex) => {
     try {
       return await query(connection, obj)
     } catch (error: any) {
-      if (/Query read timeout$/.test(error?.message ?? '')) connection.__knex__disposed = error
+      if (/Query read timeout$/.test(error?.message ?? '')) {
+        connection.__knex__disposed = error
+        // The server stopped answering: the idle connections to it are stuck too. Each would cost the next
+        // query of a request one more statement timeout; a new connection costs at most the acquire timeout.
+        for (const free of client.pool?.free ?? []) free.resource.__knex__disposed = error
+      }
       throw error
     }
   }
