@@ -10,7 +10,15 @@ import { authentication } from './auth/authentication'
 import { resources } from './resources'
 import { channels, socketOf, trackSockets } from './channels'
 import { useBroadcastDispatcher } from './event-dispatch'
-import { allowedOrigin, bodyError, errorHandler, isSameOrigin, requestLog, uiHeaders } from './http'
+import {
+  allowedOrigin,
+  bodyError,
+  errorHandler,
+  isSameOrigin,
+  requestLog,
+  responseErrors,
+  uiHeaders
+} from './http'
 import { loadDeclarations } from './engine/load'
 import { health } from './ops/health'
 import { instanceSync, shareTableChanges } from './ops/sync'
@@ -38,6 +46,7 @@ export const createApp = async (): Promise<Application> => {
   app.set('logger', createLogger(app.get('log')))
 
   const origins = app.get('origins')
+  app.on('error', responseErrors(app))
   app.use(requestLog(app))
   app.use(noStore)
   app.use(errorHandler(app))
