@@ -39,9 +39,9 @@ import { socketInputGuard } from './input/socket-guard'
  * Composes the app: configuration, HTTP and Socket.io transports, database, authentication, the declared
  * resources and their realtime channels. Declarations are checked before the database is touched.
  */
-export const createApp = async (): Promise<Application> => {
+export const createApp = async ({ serving = false } = {}): Promise<Application> => {
   const app: Application = koa(feathers())
-  await validateConfiguration(app.configure(configuration()))
+  await validateConfiguration(app.configure(configuration()), { serving })
   const declarations = loadDeclarations(app.get('resourcesDir'))
   app.set('logger', createLogger(app.get('log')))
 

@@ -3,6 +3,7 @@ import config from 'config'
 import { dataValidator } from './validators'
 import { environmentVariableOf, isPublishedSecret, useInstallationSecrets } from './auth/secrets'
 import { environmentFormatProblems } from './environment-formats'
+import { metricsProtectionProblem } from './ops/metrics'
 
 // node-config (config/*.json + environment variables) is checked against this schema at boot.
 export const configurationSchema = Type.Intersect([
@@ -161,10 +162,13 @@ const named = (instancePath: string) => {
 }
 
 /** Fails start-up (server and CLI alike) with every wrong setting named, before anything else happens. */
-export const validateConfiguration = async (app: {
-  get: (name: any) => any
-  set: (name: any, value: any) => any
-}) => {
+export const validateConfiguration = async (
+  app: {
+    get: (name: any) => any
+    set: (name: any, value: any) => any
+  },
+  { serving = false } = {}
+) => {
   const settings = config.util.toObject()
   const problems: string[] = [...environmentFormatProblems]
   try {
@@ -201,6 +205,9 @@ export const validateConfiguration = async (app: {
       app.get('database')?.url
     )
   )
+  // A server's, with the others and before the database is opened: not one more start to learn of it.
+  const metrics = serving && metricsProtectionProblem(process.env.NODE_ENV, app.get('metricsEndpoint'))
+  if (metrics && ENVIRONMENTS.includes(process.env.NODE_ENV!)) problems.push(metrics)
   if (problems.length) throw invalid([...new Set(problems)])
   useInstallationSecrets(app, process.env.NODE_ENV)
 }

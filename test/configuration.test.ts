@@ -47,6 +47,8 @@ describe('start-up configuration', function () {
     assert.match(message, /DATABASE_URL/)
     assert.match(message, /JWT_SECRET \(authentication\.secret\)/)
     assert.match(message, /PAYMENT_WEBHOOK_SECRET \(payments\.webhookSecret\)/)
+    // Before: reported only after the other three were fixed and the database connected.
+    assert.match(message, /NODE_ENV=production needs METRICS_TOKEN .* or METRICS_PORT/)
   })
 
   it('refuses staging and production with a published secret, naming the setting', () => {
