@@ -10,7 +10,15 @@ import { authentication } from './auth/authentication'
 import { resources } from './resources'
 import { channels, socketOf, trackSockets } from './channels'
 import { useBroadcastDispatcher } from './event-dispatch'
-import { allowedOrigin, bodyError, errorHandler, isSameOrigin, requestLog, uiHeaders } from './http'
+import {
+  allowedOrigin,
+  bodyError,
+  errorHandler,
+  isSameOrigin,
+  requestLog,
+  responseErrors,
+  uiHeaders
+} from './http'
 import { loadDeclarations } from './engine/load'
 import { health } from './ops/health'
 import { instanceSync, shareTableChanges } from './ops/sync'
@@ -33,13 +41,14 @@ import { socketInputGuard } from './input/socket-guard'
  * Composes the app: configuration, HTTP and Socket.io transports, database, authentication, the declared
  * resources and their realtime channels. Declarations are checked before the database is touched.
  */
-export const createApp = async (): Promise<Application> => {
+export const createApp = async ({ serving = false } = {}): Promise<Application> => {
   const app: Application = koa(feathers())
-  await validateConfiguration(app.configure(configuration()))
+  await validateConfiguration(app.configure(configuration()), { serving })
   const declarations = loadDeclarations(app.get('resourcesDir'))
   app.set('logger', createLogger(app.get('log')))
 
   const origins = app.get('origins')
+  app.on('error', responseErrors(app))
   app.use(requestLog(app))
   app.use(noStore)
   app.use(errorHandler(app))

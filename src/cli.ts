@@ -1,3 +1,5 @@
+// First: environment variables node-config would choke on are checked before it loads (src/environment-formats.ts).
+import { environmentFormatProblems } from './environment-formats'
 import { parseArgs } from 'node:util'
 import config from 'config'
 
@@ -91,6 +93,12 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 
 const [command, ...args] = process.argv.slice(2)
 const run = commands[command ?? '']
+if (environmentFormatProblems.length) {
+  console.error(
+    `Invalid environment variables:\n${environmentFormatProblems.map((p) => `  - ${p}`).join('\n')}`
+  )
+  process.exit(1)
+}
 if (!run) {
   console.error(usage)
   process.exit(command ? 1 : 0)

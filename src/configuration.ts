@@ -2,6 +2,8 @@ import { Type, getValidator, defaultAppConfiguration, type Static } from '@feath
 import config from 'config'
 import { dataValidator } from './validators'
 import { environmentVariableOf, isPublishedSecret, useInstallationSecrets } from './auth/secrets'
+import { environmentFormatProblems } from './environment-formats'
+import { metricsProtectionProblem } from './ops/metrics'
 
 // node-config (config/*.json + environment variables) is checked against this schema at boot.
 export const configurationSchema = Type.Intersect([
@@ -160,17 +162,39 @@ const named = (instancePath: string) => {
 }
 
 /** Fails start-up (server and CLI alike) with every wrong setting named, before anything else happens. */
-export const validateConfiguration = async (app: {
-  get: (name: any) => any
-  set: (name: any, value: any) => any
-}) => {
+export const validateConfiguration = async (
+  app: {
+    get: (name: any) => any
+    set: (name: any, value: any) => any
+  },
+  { serving = false } = {}
+) => {
   const settings = config.util.toObject()
-  const problems: string[] = []
+  const problems: string[] = [...environmentFormatProblems]
   try {
     await configurationValidator(settings)
   } catch (error: any) {
-    const errors: any[] = error.errors ?? []
-    problems.push(...errors.map((e) => `${named(e.instancePath)} ${e.message}`))
+    // A union's failed alternatives ("must be equal to constant", "must match a schema in anyOf") say less than
+    // the specific error beside them ("must NOT have fewer than 16 characters").
+    const all: any[] = error.errors ?? []
+    const specific = (e: any) =>
+      !['const', 'anyOf'].includes(e.keyword) ||
+      !all.some((o) => o.instancePath === e.instancePath && !['const', 'anyOf'].includes(o.keyword))
+    const errors = all.filter(specific)
+    // A union of literals: one line listing them.
+    const allowed = (e: any) =>
+      all
+        .filter((o) => o.instancePath === e.instancePath && o.keyword === 'const')
+        .map((o) => o.params.allowedValue)
+    problems.push(
+      ...errors
+        .filter((e) => e.keyword !== 'anyOf' || !allowed(e).length)
+        .map((e) =>
+          e.keyword === 'const'
+            ? `${named(e.instancePath)} must be one of ${allowed(e).join(', ')}`
+            : `${named(e.instancePath)} ${e.message}`
+        )
+    )
     if (!errors.length) problems.push(error.message)
   }
   problems.push(
@@ -181,6 +205,9 @@ export const validateConfiguration = async (app: {
       app.get('database')?.url
     )
   )
+  // A server's, with the others and before the database is opened: not one more start to learn of it.
+  const metrics = serving && metricsProtectionProblem(process.env.NODE_ENV, app.get('metricsEndpoint'))
+  if (metrics && ENVIRONMENTS.includes(process.env.NODE_ENV!)) problems.push(metrics)
   if (problems.length) throw invalid([...new Set(problems)])
   useInstallationSecrets(app, process.env.NODE_ENV)
 }

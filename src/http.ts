@@ -132,3 +132,16 @@ export const bodyError = (error: any): never => {
   }
   throw new BadRequest('The request body could not be parsed (send JSON with Content-Type: application/json)')
 }
+
+// A client that went away while its answer was being sent: nothing to report, nobody to tell.
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED'])
+
+/**
+ * koa reports errors that happen after an answer began (a streamed file whose client closed the tab) on the
+ * app's `error` event; its default prints a stack to stderr. A client gone is logged at debug level, anything
+ * else as one JSON error line.
+ */
+export const responseErrors = (app: Application) => (error: any, ctx?: Context) => {
+  const gone = CLIENT_GONE.has(error?.code)
+  app.get('logger')[gone ? 'debug' : 'error']({ err: error, path: ctx?.path }, 'response not completed')
+}

@@ -1,3 +1,5 @@
+// First: environment variables node-config would choke on are checked before it loads (src/environment-formats.ts).
+import './environment-formats'
 import { startServer } from './server'
 import { guardProcess, guardWith } from './ops/process-guards'
 

@@ -17,7 +17,7 @@ export interface RunningServer {
 
 /** Builds the app, applies pending migrations, listens, and knows how to stop cleanly. */
 export const startServer = async (port?: number): Promise<RunningServer> => {
-  const app = await createApp()
+  const app = await createApp({ serving: true })
   try {
     assertMetricsProtected(process.env.NODE_ENV, app.get('metricsEndpoint'))
     const applied = await runMigrations(app.get('knex'))

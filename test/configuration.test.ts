@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import net from 'node:net'
-import { baseEnv, serverScript } from './helpers/process'
+import { baseEnv, runCli, serverScript } from './helpers/process'
 
 // Start-up refuses a wrong configuration in lines that name each wrong setting and why, never a stack.
 
@@ -47,6 +47,8 @@ describe('start-up configuration', function () {
     assert.match(message, /DATABASE_URL/)
     assert.match(message, /JWT_SECRET \(authentication\.secret\)/)
     assert.match(message, /PAYMENT_WEBHOOK_SECRET \(payments\.webhookSecret\)/)
+    // Before: reported only after the other three were fixed and the database connected.
+    assert.match(message, /NODE_ENV=production needs METRICS_TOKEN .* or METRICS_PORT/)
   })
 
   it('refuses staging and production with a published secret, naming the setting', () => {
@@ -59,6 +61,34 @@ describe('start-up configuration', function () {
       /PAYMENT_WEBHOOK_SECRET \(payments\.webhookSecret\) is the default published in config/
     )
     assert.ok(!/JWT_SECRET/.test(published), 'a set secret is fine')
+  })
+
+  it('names a variable that is not a number, malformed JSON or not one of its choices, with every other problem', () => {
+    // Before: bad JSON stopped node-config with a stack trace; a non-number dropped the setting ("(root) must have
+    // required property 'port'"); a wrong choice gave "must be equal to constant" and "must match a schema in anyOf".
+    const message = start({
+      PORT: 'abc',
+      MAX_CONNECTIONS: '1O0',
+      ALLOWED_ORIGINS: 'http://localhost:3030',
+      INPUT_LIMITS: '{maxKeys: 200',
+      LOG_LEVEL: 'loud',
+      METRICS_TOKEN: 'short'
+    })
+    const lines = message.trim().split('\n').slice(1)
+    assert.deepEqual(lines.sort(), [
+      "  - ALLOWED_ORIGINS (origins) is not valid JSON (invalid character 'h' at 1:1)",
+      '  - INPUT_LIMITS (limits) is not valid JSON (invalid end of input at 1:14)',
+      '  - LOG_LEVEL (log.level) must be one of fatal, error, warn, info, debug, trace, silent',
+      '  - MAX_CONNECTIONS (server.maxConnections) is not a number',
+      '  - METRICS_TOKEN (metricsEndpoint.token) must NOT have fewer than 16 characters',
+      '  - PORT (port) is not a number'
+    ])
+    const cli = runCli(['migrate'], { ...baseEnv(), DATA_DIR: 'memory://', INPUT_LIMITS: '{' })
+    assert.equal(cli.status, 1, cli.stderr)
+    assert.match(
+      cli.stderr,
+      /^Invalid environment variables:\n {2}- INPUT_LIMITS \(limits\) is not valid JSON/
+    )
   })
 
   it('stops on an unknown NODE_ENV instead of running on development settings', () => {

@@ -204,4 +204,22 @@ describe('HTTP server: bounded connections and a clean stop (child process)', fu
     agent.destroy()
     slowAgent.destroy()
   })
+
+  it('writes only JSON log lines when a client goes away mid-download, never a stack on stderr', async () => {
+    const server = await startProcess(env)
+    const port = Number(new URL(server.url).port)
+    // A streamed file (Swagger UI's bundle), abandoned after its first bytes, as a closed browser tab does.
+    const { socket, closed } = connect(port)
+    socket.write('GET /docs/swagger-ui-bundle.js HTTP/1.1\r\nHost: localhost\r\n\r\n')
+    await new Promise((resolve) => socket.once('data', resolve))
+    socket.destroy()
+    await closed
+    await sleep(500)
+    const exited = stopProcess(server.child)
+    assert.equal(await exited, 0)
+    // Before: koa's default error handler printed "Error [ERR_STREAM_PREMATURE_CLOSE]: Premature close" and a stack.
+    const lines = server.output().trim().split('\n')
+    const notJson = lines.filter((line) => !line.startsWith('{'))
+    assert.deepEqual(notJson, [], server.output())
+  })
 })

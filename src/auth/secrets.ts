@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { causeOf, makeDirectories } from '../database/open-errors'
 
 /** A random secret for refresh tokens and API keys (256 bits, URL-safe). */
 export const newSecret = () => randomBytes(32).toString('base64url')
@@ -52,15 +53,21 @@ const installationSecrets = (dataDir: string): Record<string, string> => {
   if (dataDir === 'memory://') return {}
   const file = path.join(dataDir, 'secrets.json')
   const fresh = Object.fromEntries(Object.keys(SECRET_SETTINGS).map((setting) => [setting, newSecret()]))
+  const named = (error: unknown) =>
+    new Error(`DATA_DIR (database.dataDir) ${path.resolve(file)}: ${causeOf(error)}`)
   try {
-    fs.mkdirSync(dataDir, { recursive: true })
+    makeDirectories(dataDir)
     // 'wx': a second process starting at the same moment reads the first one's secrets instead.
     fs.writeFileSync(file, JSON.stringify(fresh, null, 2), { flag: 'wx', mode: 0o600 })
     return fresh
   } catch (error: any) {
-    if (error.code !== 'EEXIST')
-      throw new Error(`DATA_DIR (database.dataDir) ${path.resolve(file)}: ${error.message}`)
+    if (error.code !== 'EEXIST') throw named(error)
+  }
+  try {
     return { ...fresh, ...JSON.parse(fs.readFileSync(file, 'utf8')) }
+  } catch (error) {
+    // E.g. empty after a crash or a full disk while it was written: new secrets only log everyone out.
+    throw new Error(`${named(error).message} (remove the file to make new secrets)`)
   }
 }
 

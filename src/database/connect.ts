@@ -1,8 +1,7 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import knexFactory, { type Knex } from 'knex'
 import { pinPgTypes, typeParsers } from './types'
-import { assertWritable, cannotOpen, causeOf, lockWithHolder, redacted } from './open-errors'
+import { assertWritable, cannotOpen, causeOf, lockWithHolder, makeDirectories, redacted } from './open-errors'
 
 export interface DatabaseConfig {
   /** postgres://… — when set, PostgreSQL is used instead of the embedded database. */
@@ -39,7 +38,8 @@ const quietLog = {
 
 /**
  * The pool must not hand out a connection the server closed (a restart) or whose query timed out client-side
- * (pg keeps it busy): each would fail one more request after the database is back.
+ * (pg keeps it busy): each would fail one more request after the database is back, or wait out one more
+ * statement timeout while it is frozen.
  */
 const discardBrokenConnections = (knex: Knex) => {
   const client = knex.client as any
@@ -49,26 +49,21 @@ const discardBrokenConnections = (knex: Knex) => {
     try {
       return await query(connection, obj)
     } catch (error: any) {
-      if (/Query read timeout$/.test(error?.message ?? '')) connection.__knex__disposed = error
+      if (/Query read timeout$/.test(error?.message ?? '')) {
+        connection.__knex__disposed = error
+        // The server stopped answering: the idle connections to it are stuck too. Each would cost the next
+        // query of a request one more statement timeout; a new connection costs at most the acquire timeout.
+        for (const free of client.pool?.free ?? []) free.resource.__knex__disposed = error
+      }
       throw error
     }
-  }
-}
-
-/** Node's recursive mkdir says ENOENT for every failure; a plain mkdir then says the real cause (EROFS, …). */
-const makeDirectory = (dir: string) => {
-  try {
-    fs.mkdirSync(dir, { recursive: true })
-  } catch (error) {
-    fs.mkdirSync(dir)
-    throw error
   }
 }
 
 /** Only one process may open an embedded data directory: two would silently lose rows. */
 export const lockDataDir = async (dataDir: string) => {
   try {
-    makeDirectory(dataDir)
+    makeDirectories(dataDir)
     return await lockWithHolder(dataDir)
   } catch (error: any) {
     if (error.code === 'ELOCKED') {

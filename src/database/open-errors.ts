@@ -12,7 +12,7 @@ const causes: Record<string, string> = {
   EROFS: 'the file system is read-only',
   ENOSPC: 'no space left on device',
   EDQUOT: 'disk quota exceeded',
-  ENOTDIR: 'a part of the path is a file, not a directory',
+  ENOTDIR: 'it or a part of its path is a file, not a directory',
   ENOENT: 'no such file or directory',
   ECONNREFUSED: 'connection refused (is PostgreSQL running there?)',
   ENOTFOUND: 'unknown host',
@@ -49,6 +49,28 @@ export const cannotOpen = (dataDir: string, error: unknown) =>
     `DATA_DIR (database.dataDir) ${path.resolve(dataDir)}: cannot open the embedded database: ${causeOf(error)}`
   )
 
+/**
+ * `mkdir -p` that ends and says why: Node's recursive mkdir reports every failure as ENOENT, and loops forever
+ * where mkdir answers ENOENT under an existing parent (/proc, some FUSE mounts), deaf to SIGTERM.
+ */
+export const makeDirectories = (dir: string): void => {
+  const resolved = path.resolve(dir)
+  try {
+    if (fs.statSync(resolved).isDirectory()) return
+    throw Object.assign(new Error(`${resolved} is not a directory`), { code: 'ENOTDIR' })
+  } catch (error: any) {
+    if (error.code !== 'ENOENT') throw error
+  }
+  const parent = path.dirname(resolved)
+  if (parent !== resolved) makeDirectories(parent)
+  try {
+    fs.mkdirSync(resolved)
+  } catch (error: any) {
+    // Made by another process at the same moment.
+    if (error.code !== 'EEXIST' || !fs.statSync(resolved).isDirectory()) throw error
+  }
+}
+
 /** A URL without its password, for messages. */
 export const redacted = (url: string) => {
   try {
@@ -70,30 +92,55 @@ export const assertWritable = (dataDir: string) => {
 
 const HOLDER = 'holder'
 const holderOf = (lockDir: string) => {
-  const [pid, host] = fs.readFileSync(path.join(lockDir, HOLDER), 'utf8').split(' ')
-  return { pid: Number(pid), host }
+  const [pid, host, started] = fs.readFileSync(path.join(lockDir, HOLDER), 'utf8').split(' ')
+  return { pid: Number(pid), host, started: started || undefined }
 }
 
-/** Whether the process that wrote the lock is gone (same host only: another host's pids mean nothing here). */
-const holderIsDead = (lockDir: string) => {
+/** When a process started (Linux: clock ticks since boot), to tell it from a later one with the same pid. */
+const startTimeOf = (pid: number) => {
   try {
-    const { pid, host } = holderOf(lockDir)
-    if (host !== os.hostname() || !Number.isInteger(pid)) return false
-    // Our own pid: a previous life of this container (pid 1 again), since we do not hold it.
-    if (pid === process.pid) return true
-    process.kill(pid, 0)
-    return false
-  } catch (error: any) {
-    return error?.code === 'ESRCH'
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Field 22; the fields after the command name (which may hold spaces) start at field 3.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+  } catch {
+    return undefined
   }
 }
 
-// The lock directory carries its holder's pid, written as it is made; removing it removes the pid too.
+/**
+ * Whether the process that wrote the lock is gone or still there (same host only: another host's pids mean
+ * nothing here). A holder that is alive keeps the lock even when frozen past the staleness period (SIGSTOP, a
+ * suspended laptop): taking it over would put two processes on one data directory.
+ */
+const holderState = (lockDir: string): 'dead' | 'alive' | 'unknown' => {
+  let holder: ReturnType<typeof holderOf>
+  try {
+    holder = holderOf(lockDir)
+  } catch {
+    return 'unknown'
+  }
+  const { pid, host, started } = holder
+  if (host !== os.hostname() || !Number.isInteger(pid)) return 'unknown'
+  // Our own pid: a previous life of this container (pid 1 again), since we do not hold it.
+  if (pid === process.pid) return 'dead'
+  try {
+    process.kill(pid, 0)
+  } catch (error: any) {
+    if (error?.code === 'ESRCH') return 'dead'
+  }
+  // The pid now belongs to another process: the holder died and its pid was reused.
+  const now = startTimeOf(pid)
+  if (started && now && now !== started) return 'dead'
+  return 'alive'
+}
+
+// The lock directory carries its holder's pid and start time, written as it is made; removing it removes them.
 const lockFs = {
   ...fs,
   mkdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
     fs.mkdir(dir, (error) => {
-      if (!error) fs.writeFileSync(path.join(dir, HOLDER), `${process.pid} ${os.hostname()}`)
+      const started = startTimeOf(process.pid) ?? ''
+      if (!error) fs.writeFileSync(path.join(dir, HOLDER), `${process.pid} ${os.hostname()} ${started}`)
       callback(error)
     }),
   rmdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
@@ -102,16 +149,14 @@ const lockFs = {
 
 /**
  * proper-lockfile's lock on `dataDir`, taken over at once from a holder that died (kill -9, power loss) instead
- * of after the 10 s staleness period; a live holder still keeps it.
+ * of after the 10 s staleness period; a live holder on this host keeps it however long it has been frozen.
  */
 export const lockWithHolder = async (dataDir: string) => {
   const options = { stale: 10_000, update: 2_000, realpath: false, fs: lockFs }
-  try {
-    return await lockfile.lock(dataDir, options)
-  } catch (error: any) {
-    const lockDir = `${dataDir}.lock`
-    if (error.code !== 'ELOCKED' || !holderIsDead(lockDir)) throw error
-    fs.rmSync(lockDir, { recursive: true, force: true })
-    return lockfile.lock(dataDir, options)
-  }
+  const lockDir = `${dataDir}.lock`
+  const holder = holderState(lockDir)
+  if (holder === 'alive')
+    throw Object.assign(new Error('Lock file is already being held'), { code: 'ELOCKED' })
+  if (holder === 'dead') fs.rmSync(lockDir, { recursive: true, force: true })
+  return lockfile.lock(dataDir, options)
 }

@@ -122,12 +122,17 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/
 const DEVELOPMENT = [undefined, '', 'development', 'test']
 
 /** Outside development, `/metrics` is never left open: a token or a separate listener must say who scrapes. */
-export const assertMetricsProtected = (env: string | undefined, access: MetricsAccess) => {
-  if (DEVELOPMENT.includes(env) || access.token || access.port) return
-  throw new Error(
+export const metricsProtectionProblem = (env: string | undefined, access?: MetricsAccess) => {
+  if (DEVELOPMENT.includes(env) || access?.token || access?.port) return undefined
+  return (
     `NODE_ENV=${env} needs METRICS_TOKEN (scrapes send it as a bearer token) or METRICS_PORT (a separate ` +
-      'listener for /metrics): /metrics is not served to the world'
+    'listener for /metrics): /metrics is not served to the world'
   )
+}
+
+export const assertMetricsProtected = (env: string | undefined, access: MetricsAccess) => {
+  const problem = metricsProtectionProblem(env, access)
+  if (problem) throw new Error(problem)
 }
 
 /**

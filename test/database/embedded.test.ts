@@ -12,7 +12,9 @@ const startFails = (env: NodeJS.ProcessEnv) => {
   const result = spawnSync(process.execPath, serverScript('src/index.ts'), {
     env,
     encoding: 'utf8',
-    timeout: 60_000
+    timeout: 60_000,
+    // A server stuck in a synchronous loop never sees SIGTERM.
+    killSignal: 'SIGKILL'
   })
   assert.equal(result.status, 1, result.stderr)
   const lines = result.stderr.trim().split('\n')
@@ -55,6 +57,48 @@ describe('embedded database: locks and unusable data directories', function () {
     } finally {
       assert.equal(await stopProcess(second.child), 0)
     }
+  })
+
+  it('keeps the lock of a holder frozen past the staleness period (SIGSTOP, a suspended laptop)', async () => {
+    const env = { ...baseEnv(), DATA_DIR: path.join(dir, 'data') }
+    const first = await startProcess(env)
+    first.child.kill('SIGSTOP')
+    try {
+      // Before: after 10 s the lock counted as stale, a second server opened the same data directory, and
+      // the first died with "Unable to update lock within the stale threshold" once it went on.
+      await new Promise((resolve) => setTimeout(resolve, 11_000))
+      assert.match(startFails(env), /is in use by another process/)
+    } finally {
+      first.child.kill('SIGCONT')
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    assert.equal((await register(first.url, 'after-freeze@example.com')).status, 201)
+    assert.equal(await stopProcess(first.child), 0)
+  })
+
+  it('names DATA_DIR and the cause in one line when it is a file, a broken secrets file or cannot be made', () => {
+    const file = path.join(dir, 'file')
+    fs.writeFileSync(file, '')
+    const development = { ...baseEnv(), NODE_ENV: 'development' }
+    for (const env of [baseEnv(), development]) {
+      // Before: ENOTDIR naming no setting (development: the secrets file was written first).
+      const message = startFails({ ...env, DATA_DIR: file })
+      assert.match(message, /^DATA_DIR \(database\.dataDir\) .*file.*: .*is a file, not a directory/)
+      // Before: Node's recursive mkdir looped for ever where mkdir answers ENOENT, deaf to SIGTERM.
+      const impossible = path.join('/proc', `no-such-${process.pid}`, 'data')
+      assert.match(
+        startFails({ ...env, DATA_DIR: impossible }),
+        /^DATA_DIR \(database\.dataDir\) \/proc\/.*: /
+      )
+    }
+    // An empty secrets file (a crash or a full disk as it was written) is named, with what to do.
+    const dataDir = path.join(dir, 'data')
+    fs.mkdirSync(dataDir)
+    fs.writeFileSync(path.join(dataDir, 'secrets.json'), '')
+    assert.match(
+      startFails({ ...development, DATA_DIR: dataDir }),
+      /^DATA_DIR \(database\.dataDir\) .*secrets\.json: .*remove the file to make new secrets/
+    )
   })
 
   it('names DATA_DIR, the path and the cause in one line when the file system is read-only', () => {

@@ -48,13 +48,14 @@ describe('database faults answer 503/507 and recover (private PostgreSQL)', func
 
   after(() => cluster?.destroy())
 
-  const startOn = async (database: string, options = '') => {
+  const startOn = async (database: string, options = '', env: NodeJS.ProcessEnv = {}) => {
     cluster.sql(`CREATE DATABASE ${database} ${options}`)
     server = await startProcess({
       ...baseEnv(),
       DATABASE_URL: cluster.url.replace(/\/postgres$/, `/${database}`),
       STATEMENT_TIMEOUT_MS: '1500',
-      DB_ACQUIRE_TIMEOUT_MS: '1500'
+      DB_ACQUIRE_TIMEOUT_MS: '1500',
+      ...env
     })
     return server
   }
@@ -119,6 +120,34 @@ describe('database faults answer 503/507 and recover (private PostgreSQL)', func
       if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 250))
     }
     assert.equal(status, 200)
+  })
+
+  it('bounds a request of several queries by one statement timeout while the database is frozen', async () => {
+    const server = await startOn('frozen_pool', '', {
+      STATEMENT_TIMEOUT_MS: '3000',
+      DB_ACQUIRE_TIMEOUT_MS: '1000'
+    })
+    const user = newUser()
+    assert.equal((await call(server, 'POST', '/users', user)).status, 201)
+    // A warm pool: several idle connections to the server about to freeze.
+    await Promise.all(Array.from({ length: 10 }, () => call(server, 'GET', '/products')))
+    const pids = cluster.pids()
+    for (const pid of pids) process.kill(pid, 'SIGSTOP')
+    try {
+      // Before: each query of a login took the next stuck connection and waited its own statement timeout
+      // (2 × 16 s with the defaults). Now one timed-out query drops every idle connection to that server, and the
+      // next query waits at most the acquire timeout: one statement (4 s) + one acquire (1 s), under 6.5 s (before: 8 s).
+      const login = await call(server, 'POST', '/authentication', { strategy: 'local', ...user }, 6500)
+      assertUnavailable(login, 'login')
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT')
+    }
+    let status = 0
+    for (let attempt = 0; attempt < 20 && status !== 201; attempt++) {
+      status = (await call(server, 'POST', '/authentication', { strategy: 'local', ...user })).status
+      if (status !== 201) await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    assert.equal(status, 201)
   })
 
   it('answers 507 when storage is full, reports it in readiness, and writes again once space is freed', async () => {
