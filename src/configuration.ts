@@ -3,7 +3,7 @@ import config from 'config'
 import { dataValidator } from './validators'
 import { environmentVariableOf, isPublishedSecret, useInstallationSecrets } from './auth/secrets'
 import { environmentFormatProblems } from './environment-formats'
-import { metricsProtectionProblem } from './ops/metrics'
+import { metricsProtectionProblem } from './ops/metrics-endpoint'
 
 // node-config (config/*.json + environment variables) is checked against this schema at boot.
 export const configurationSchema = Type.Intersect([
@@ -51,7 +51,7 @@ export const configurationSchema = Type.Intersect([
       })
     ),
     shutdownTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
-    // Who may read /metrics (src/ops/metrics.ts): a bearer token and/or a separate port (0: none).
+    // Who may read /metrics (src/ops/metrics-endpoint.ts): a bearer token and/or a separate port (0: none).
     metricsEndpoint: Type.Object({
       token: Type.Union([Type.Literal(''), Type.String({ minLength: 16 })]),
       port: Type.Integer({ minimum: 0, maximum: 65535 }),

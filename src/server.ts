@@ -5,7 +5,7 @@ import { createApp } from './app'
 import { runMigrations } from './database/migrate'
 import { ensureFirstAdmin } from './auth/first-admin'
 import { closeSync, syncReady } from './ops/sync'
-import { assertMetricsProtected, listenMetrics } from './ops/metrics'
+import { assertMetricsProtected, listenMetrics } from './ops/metrics-endpoint'
 
 export interface RunningServer {
   app: Application
