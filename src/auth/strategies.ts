@@ -10,10 +10,19 @@ import type { Application } from '../declarations'
 import { rotateRefreshToken } from './sessions'
 import { findActiveApiKey } from './api-keys'
 import type { CachedIdentity } from './identity-cache'
+import { INTEGER_MAX } from '../engine/field-types'
 
 type Identity = Omit<CachedIdentity, 'cachedAt'>
 
 const LAST_SEEN_RESOLUTION_MS = 60_000
+
+/** A token's `sid` or `sub` as an id (1 … the integer column's maximum), or undefined. */
+const idClaim = (claim: unknown) => {
+  const id = typeof claim === 'string' && /^\d{1,10}$/.test(claim) ? Number(claim) : claim
+  return Number.isInteger(id) && (id as number) >= 1 && (id as number) <= INTEGER_MAX
+    ? (id as number)
+    : undefined
+}
 const BEARER = /^Bearer +(\S+) *$/i
 
 /**
@@ -41,8 +50,10 @@ export class SessionJwtStrategy extends JWTStrategy {
     const { accessToken } = authentication
     if (!accessToken) throw new NotAuthenticated('No access token')
     const payload = await this.authentication!.verifyAccessToken(accessToken, (params as any).jwt)
-    const sessionId = Number(payload.sid) || 0
-    const userId = Number(payload.sub) || 0
+    const sessionId = idClaim(payload.sid)
+    const userId = idClaim(payload.sub)
+    // Signed, but naming no row the database could hold: no query could find it (and one would fail).
+    if (!sessionId || !userId) throw new NotAuthenticated('The access token names no session; log in again')
     const app = this.app as Application
     const cache = app.get('identityCache')
     const now = Date.now()

@@ -75,6 +75,37 @@ describe('auth: access tokens name their issuer and audience, and both are check
   })
 })
 
+describe('auth: a signed token must name a session and a user the database can hold', () => {
+  after(closeClients)
+
+  it('refuses sid and sub that are no ids (past the integer range, zero, text) with a 401, over REST and Socket.io', async () => {
+    const { app } = await testServer()
+    const secret = app.get('authentication')!.secret
+    const user = await userWithRoles(['customer'])
+    const { sid, sub } = payloadOf(user.token)
+    const sign = (claims: Record<string, unknown>) =>
+      jwt.sign({ sid, sub, iss: 'internal-api', aud: 'internal-api', ...claims }, secret, {
+        expiresIn: '5m',
+        algorithm: 'HS256'
+      })
+    const forged = {
+      'sid past the range': sign({ sid: 2147483648 }),
+      'sub past the range': sign({ sub: '2147483648' }),
+      'sid as text': sign({ sid: 'x' }),
+      'sid zero': sign({ sid: 0 }),
+      'sid a fraction': sign({ sid: 1.5 })
+    }
+    for (const [what, token] of Object.entries(forged)) {
+      const { status, body } = await api('GET', '/users/me', { token })
+      assert.equal(status, 401, `${what}: ${JSON.stringify(body)}`)
+      const login = await api('POST', '/authentication', { body: { strategy: 'jwt', accessToken: token } })
+      assert.equal(login.status, 401, `${what} at POST /authentication: ${JSON.stringify(login.body)}`)
+      const { client } = await openClient()
+      await assert.rejects(client.authenticate({ strategy: 'jwt', accessToken: token }), { code: 401 }, what)
+    }
+  })
+})
+
 describe('auth: a malformed login body is a 400 naming the field', () => {
   after(closeClients)
 
