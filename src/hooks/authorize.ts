@@ -76,7 +76,10 @@ export const authorize =
       const misfit = records.find(
         (record: any) => !writeFitsScope(resource, method as any, record, decision.scope)
       )
-      if (misfit) throw new Forbidden(`You may not ${method} a ${resource.path} record with these values`)
+      if (misfit)
+        throw new Forbidden(
+          `You may not ${method} this ${resource.path} record: its values are outside what you may write`
+        )
     }
     await next()
   }
