@@ -5,7 +5,7 @@ import type { Application } from './declarations'
 import { channelsFor } from './engine/policy'
 import type { ActiveApiKey } from './auth/api-keys'
 import { reportFault, safely } from './ops/faults'
-import { shapeSocketErrors } from './socket-errors'
+import { shapeHandshakeErrors, shapeSocketErrors } from './socket-errors'
 
 /**
  * Who may see a record is decided on the dispatched record (masked, whole), not on the caller's response,
@@ -28,6 +28,7 @@ export const trackSockets = (app: Application) => (io: Server) => {
     app
       .get('logger')
       .error({ err: { message: error?.message, stack: error?.stack } }, 'unexpected socket error')
+  shapeHandshakeErrors(io, app, log)
   io.use((socket, next) => {
     const connection = (socket as any).feathers
     connection.ip = socket.handshake.address

@@ -1,5 +1,8 @@
 import { GeneralError } from '@feathersjs/errors'
-import type { Socket } from 'socket.io'
+import type { Server, Socket } from 'socket.io'
+import { databaseFault } from './database/faults'
+
+type Middleware = (socket: Socket, next: (error?: Error) => void) => void
 
 const SHAPE = ['name', 'message', 'code', 'className', 'data', 'errors'] as const
 
@@ -36,3 +39,23 @@ export const shapeSocketErrors = (socket: Socket, log: (error: unknown) => void)
     }
     next()
   })
+
+/**
+ * A connection's middlewares (Feathers' handshake authentication among them) fail through socket.io's
+ * `connect_error`, which carries only an error's `message` and `data`: each middleware's error becomes the REST
+ * error object, in `data`, its message as the message. Database faults are translated as for REST (503/507).
+ * Call after Feathers has added its middlewares (in the socketio configure callback).
+ */
+export const shapeHandshakeErrors = (io: Server, app: object, log: (error: unknown) => void) => {
+  // socket.io keeps a namespace's middlewares in `_fns`, run in order for every new socket.
+  const namespace = io.of('/') as unknown as { _fns: Middleware[] }
+  namespace._fns = namespace._fns.map(
+    (middleware): Middleware =>
+      (socket, next) =>
+        middleware(socket, (error?: any) => {
+          if (!error) return next()
+          const shaped = socketClientError(databaseFault(error, app) ?? error, log)
+          next(Object.assign(new Error(String(shaped.message)), { data: shaped }))
+        })
+  )
+}

@@ -8,6 +8,7 @@ import { io, type Socket } from 'socket.io-client'
 import { NotFound } from '@feathersjs/errors'
 import { socketClientError } from '../../src/socket-errors'
 import { describeOnPostgres, freshDatabase } from '../helpers/postgres'
+import { testServer } from '../helpers/server'
 import { baseEnv, startProcess, stopProcess, type Started } from '../helpers/process'
 
 // What a Socket.io client receives as an error is what REST sends for the same call: the Feathers JSON shape,
@@ -138,5 +139,26 @@ describeOnPostgres('socket errors have the REST shape (NODE_ENV=production)', fu
 
   it('sends no internal message', async () => {
     await checkServer(server)
+  })
+})
+
+describe('socket handshake errors have the REST shape', () => {
+  it('refuses a handshake with a malformed Authorization header with the REST 401 in `data`', async () => {
+    const { url } = await testServer()
+    const headers = { authorization: 'Token abc' }
+    const socket = io(url, { transports: ['websocket'], forceNew: true, extraHeaders: headers })
+    try {
+      const error: any = await new Promise((resolve, reject) => {
+        socket.once('connect', () => reject(new Error('connected with a malformed Authorization header')))
+        socket.once('connect_error', resolve)
+      })
+      const rest = await fetch(`${url}/users/me`, { headers })
+      const expected = await rest.json()
+      assert.deepEqual(error.data, expected)
+      assert.equal(error.message, expected.message)
+      assert.equal(error.data.code, 401)
+    } finally {
+      socket.close()
+    }
   })
 })
