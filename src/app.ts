@@ -7,7 +7,8 @@ import { validateConfiguration } from './configuration'
 import { createLogger } from './logger'
 import { database } from './database'
 import { authentication } from './auth/authentication'
-import { resources } from './resources'
+import { registerResources } from './engine/runtime/register'
+import { domain } from './contexts'
 import { channels, socketOf, trackSockets } from './channels'
 import { useBroadcastDispatcher } from './event-dispatch'
 import {
@@ -19,7 +20,7 @@ import {
   responseErrors,
   uiHeaders
 } from './http'
-import { loadDeclarations } from './engine/load'
+import { loadDeclarations } from './engine/declarations/load'
 import { health } from './ops/health'
 import { instanceSync, shareTableChanges } from './ops/sync'
 import { createMetrics, observe } from './ops/metrics'
@@ -28,7 +29,7 @@ import { openApiEndpoints } from './ops/openapi'
 import { createRateLimiter } from './auth/rate-limit'
 import { identityCache } from './auth/identity-cache'
 import { noStore } from './auth/no-store'
-import { paymentWebhook } from './payments/webhook'
+import { paymentWebhook } from './contexts/payments/webhook'
 import { JSON_TYPES, jsonOnly } from './input/json-only'
 import { postWithId } from './input/post-with-id'
 import { queryStringGuard } from './input/query-string'
@@ -45,7 +46,7 @@ import { socketInputGuard } from './input/socket-guard'
 export const createApp = async ({ serving = false } = {}): Promise<Application> => {
   const app: Application = koa(feathers())
   await validateConfiguration(app.configure(configuration()), { serving })
-  const declarations = loadDeclarations(app.get('resourcesDir'))
+  const declarations = loadDeclarations(app.get('resourcesDir'), domain)
   app.set('logger', createLogger(app.get('log')))
 
   const origins = app.get('origins')
@@ -110,7 +111,7 @@ export const createApp = async ({ serving = false } = {}): Promise<Application> 
     createRateLimiter({ ...(app.get('rateLimits') as any), redisUrl: app.get('redisUrl') || undefined })
   )
   app.configure(authentication)
-  resources(app, declarations)
+  registerResources(app, declarations, domain)
   identityCache(app)
   app.configure(channels)
   app.configure(observe)

@@ -2,11 +2,12 @@
 import { environmentFormatProblems } from './environment-formats'
 import { parseArgs } from 'node:util'
 import config from 'config'
+import { domain } from './contexts'
 
 const usage = `Usage: npm run cli -- <command> [options]
 
 Commands:
-  check                      validate config/resources/*.yaml; fail when the migration snapshot or the
+  check                      validate src/contexts/*/*.yaml; fail when the migration snapshot or the
                              generated types are stale
   migrate                    apply pending migrations to the configured database
   migrate:make <name>        write a migration from the difference between declarations and the snapshot
@@ -21,10 +22,10 @@ const resourcesDir = () => config.get<string>('resourcesDir')
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   async check() {
-    const { loadDeclarations } = await import('./engine/load')
+    const { loadDeclarations } = await import('./engine/declarations/load')
     const { snapshotIsFresh } = await import('./cli/migrate-make')
     const { generate } = await import('./cli/generate')
-    const declarations = loadDeclarations(resourcesDir())
+    const declarations = loadDeclarations(resourcesDir(), domain)
     console.log(
       `${declarations.length} declarations are valid: ${declarations.map((d) => d.name).join(', ')}`
     )
@@ -40,8 +41,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   async migrate() {
     const { connectDatabase } = await import('./database/connect')
     const { runMigrations } = await import('./database/migrate')
-    const { loadDeclarations } = await import('./engine/load')
-    loadDeclarations(resourcesDir())
+    const { loadDeclarations } = await import('./engine/declarations/load')
+    loadDeclarations(resourcesDir(), domain)
     const db = await connectDatabase(config.get('database'))
     try {
       const applied = await runMigrations(db.knex)

@@ -34,9 +34,9 @@ export const configurationSchema = Type.Intersect([
     }),
     // How long a page's total may be reused when nothing the API can see has changed (src/database/totals-cache.ts).
     totals: Type.Object({ cacheSeconds: Type.Number({ minimum: 0, maximum: 3600 }) }),
-    // How long an Idempotency-Key is remembered (src/hooks/idempotency.ts); at most a year.
+    // How long an Idempotency-Key is remembered (src/engine/pipeline/idempotency.ts); at most a year.
     idempotency: Type.Object({ ttlHours: Type.Number({ exclusiveMinimum: 0, maximum: 8760 }) }),
-    // The payment provider and its webhooks (src/payments/, docs/api/payment-processing.md).
+    // The payment provider and its webhooks (src/contexts/payments/, docs/api/payment-processing.md).
     payments: Type.Object({
       provider: Type.Union([Type.Literal('simulated')]),
       webhookSecret: Type.String({ minLength: 16 }),

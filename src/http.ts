@@ -45,7 +45,7 @@ export const requestLog = (app: Application) => async (ctx: Context, next: Next)
   ctx.set('X-Request-Id', requestId)
   ctx.state.requestId = requestId
   // Service calls see where they came from (sessions, audit log, rate limits).
-  // The service hooks fill in who called (src/hooks/request-context.ts).
+  // The service hooks fill in who called (src/engine/pipeline/request-context.ts).
   const logContext: { identity?: string } = {}
   ctx.feathers = { ...ctx.feathers, ip: ctx.ip, requestId, logContext } as typeof ctx.feathers
   try {

@@ -115,12 +115,10 @@ describe('server and CLI processes (embedded database)', function () {
 
   it('refuses to start on a bad declaration, naming file and path, and migrates nothing', () => {
     const resourcesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-resources-'))
-    for (const name of fs.readdirSync('config/resources')) {
-      fs.copyFileSync(path.join('config/resources', name), path.join(resourcesDir, name))
-    }
-    const products = fs.readFileSync(path.join(resourcesDir, 'products.yaml'), 'utf8')
+    fs.cpSync('src/contexts', resourcesDir, { recursive: true })
+    const products = fs.readFileSync(path.join(resourcesDir, 'catalog/products.yaml'), 'utf8')
     fs.writeFileSync(
-      path.join(resourcesDir, 'products.yaml'),
+      path.join(resourcesDir, 'catalog/products.yaml'),
       products.replace('type: integer, min: 0', 'type: money')
     )
     const result = spawnSync(process.execPath, serverScript('src/index.ts'), {

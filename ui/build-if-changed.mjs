@@ -11,7 +11,7 @@ const stamp = path.join(root, 'public', '.build-stamp')
 const inputs = [
   'ui',
   'src/generated',
-  'src/engine/client-model-types.ts',
+  'src/engine/generators/client-model-types.ts',
   'package.json',
   'package-lock.json'
 ].map((entry) => path.join(root, entry))

@@ -3,7 +3,7 @@ import type { Application } from '../declarations'
 import { requestInfo } from './request-info'
 import type { AuditLog } from '../generated/types'
 
-/** The actions declared in config/resources/audit-log.yaml (generated type). */
+/** The actions declared in src/contexts/identity/audit-log.yaml (generated type). */
 export type AuditAction = AuditLog['action']
 
 export interface AuditEntry {

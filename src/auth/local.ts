@@ -20,7 +20,7 @@ export class TimingSafeLocalStrategy extends LocalStrategy {
     return (this.dummy ??= this.hashPassword(newSecret(), {}))
   }
 
-  /** Every stored password is hashed here (src/hooks/to-storage.ts): none longer than bcrypt reads, whatever the route. */
+  /** Every stored password is hashed here (src/engine/pipeline/to-storage.ts): none longer than bcrypt reads, whatever the route. */
   async hashPassword(password: string, params: Params) {
     if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
       throw new BadRequest(`A password must NOT be longer than ${PASSWORD_MAX_BYTES} bytes (UTF-8)`)

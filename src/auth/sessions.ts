@@ -1,7 +1,7 @@
 import { NotAuthenticated } from '@feathersjs/errors'
 import type { Knex } from 'knex'
 import type { Application } from '../declarations'
-import { recordMask } from '../hooks/mask-result'
+import { recordMask } from '../engine/pipeline/mask-result'
 import { afterCommit } from './after-commit'
 import { audit } from './audit'
 import { requestInfo } from './request-info'

@@ -10,7 +10,7 @@ import type { Application } from '../declarations'
 import { rotateRefreshToken } from './sessions'
 import { findActiveApiKey } from './api-keys'
 import type { CachedIdentity } from './identity-cache'
-import { INTEGER_MAX } from '../engine/field-types'
+import { INTEGER_MAX } from '../engine/declarations/field-types'
 
 type Identity = Omit<CachedIdentity, 'cachedAt'>
 

@@ -1,12 +1,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import prettier from 'prettier'
-import { loadDeclarations } from '../engine/load'
-import type { ResourceDeclaration } from '../engine/declaration'
-import { generateClient, generateServices, generateTypes } from '../engine/typegen'
+import { loadDeclarations } from '../engine/declarations/load'
+import type { ResourceDeclaration } from '../engine/declarations/declaration'
+import { generateClient, generateServices, generateTypes } from '../engine/generators/typegen'
+import { domain } from '../contexts'
 
 export interface GenerateOptions {
-  /** Where the resource YAML lives; defaults to config/resources. */
+  /** Where the resource YAML lives; defaults to src/contexts. */
   resourcesDir?: string
   /** Where the three modules go; defaults to src/generated. */
   outDir?: string
@@ -48,11 +49,11 @@ const readOrNull = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file
 
 /** Writes src/generated/{types,services,client}.ts, or with `check` only reports which are out of date. */
 export const generate = async ({
-  resourcesDir = 'config/resources',
+  resourcesDir = 'src/contexts',
   outDir = 'src/generated',
   check = false
 }: GenerateOptions = {}): Promise<GenerateResult> => {
-  const rendered = await renderGenerated(loadDeclarations(resourcesDir), outDir)
+  const rendered = await renderGenerated(loadDeclarations(resourcesDir, domain), outDir)
   const stale = Object.keys(rendered).filter((file) => readOrNull(file) !== rendered[file])
   if (check) return { written: [], stale }
   fs.mkdirSync(outDir, { recursive: true })

@@ -1,9 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { loadDeclarations } from '../engine/load'
-import { schemaModel } from '../engine/table-model'
-import { describeChanges, diffSchemas } from '../engine/migration-diff'
-import { readSnapshot, snapshotPath, writeSnapshot } from '../engine/migration-snapshot'
+import { loadDeclarations } from '../engine/declarations/load'
+import { schemaModel } from '../engine/migrations/table-model'
+import { describeChanges, diffSchemas } from '../engine/migrations/migration-diff'
+import { readSnapshot, snapshotPath, writeSnapshot } from '../engine/migrations/migration-snapshot'
+import { domain } from '../contexts'
 
 // `npm run migrate:make -- <name>`: diff the declarations against migrations/snapshot.json and write the
 // migration that closes the gap, plus the new snapshot. See docs/migrations.md.
@@ -42,7 +43,7 @@ export const migrateMake = (options: MigrateMakeOptions): MigrateMakeResult => {
     throw new Error(`Migration name '${name}' must be letters, digits, - and _ (e.g. add-order-note)`)
   }
   const before = readSnapshot(migrationsDir)
-  const after = schemaModel(loadDeclarations(resourcesDir))
+  const after = schemaModel(loadDeclarations(resourcesDir, domain))
   const source = diffSchemas(before, after, name)
   if (source === null) {
     log(`No changes: the declarations in ${resourcesDir} match ${snapshotPath(migrationsDir)}.`)
@@ -77,7 +78,10 @@ export const snapshotIsFresh = ({
   const snapshot = snapshotPath(migrationsDir)
   let changes: string[]
   try {
-    changes = describeChanges(readSnapshot(migrationsDir), schemaModel(loadDeclarations(resourcesDir)))
+    changes = describeChanges(
+      readSnapshot(migrationsDir),
+      schemaModel(loadDeclarations(resourcesDir, domain))
+    )
   } catch (error: any) {
     // A refused change (e.g. a required column without a default) is stale too, and says why.
     if (error.name !== 'MigrationRefused') throw error

@@ -2,7 +2,7 @@ import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Application } from '../declarations'
 import { requestInfo } from '../auth/request-info'
 
-/** Set once a registration attempt has been counted (src/behaviours/user-account.ts counts those it sees). */
+/** Set once a registration attempt has been counted (src/contexts/identity/user-account.ts counts those it sees). */
 export const COUNTED = 'registrationCounted'
 
 const registers = (context: HookContext) =>

@@ -1,5 +1,5 @@
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
-import { INTEGER_MAX } from '../engine/field-types'
+import { INTEGER_MAX } from '../engine/declarations/field-types'
 import { checkInput, defaultInputLimits, invalidInput, unstorable, type InputLimits } from './limits'
 
 const WRITES = ['create', 'update', 'patch']

@@ -6,9 +6,10 @@ import os from 'node:os'
 import path from 'node:path'
 import config from 'config'
 import type { Application } from '../declarations'
-import { loadDeclarations } from '../engine/load'
-import { providerFor } from '../payments/provider'
+import { loadDeclarations } from '../engine/declarations/load'
+import { providerFor } from '../contexts/payments/provider'
 import { servedDocument } from './openapi'
+import { domain } from '../contexts'
 
 const run = (command: string, args: string[]) => {
   // No usage reports or update checks from a CI run.
@@ -18,7 +19,7 @@ const run = (command: string, args: string[]) => {
 }
 
 const main = () => {
-  const resources = loadDeclarations(config.get<string>('resourcesDir'))
+  const resources = loadDeclarations(config.get<string>('resourcesDir'), domain)
   // The provider reads only `payments` from the app; the document needs its accepted methods, not a server.
   const settings = { get: (key: string) => (config.has(key) ? config.get(key) : undefined) }
   const provider = providerFor(settings as unknown as Application)

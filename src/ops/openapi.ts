@@ -2,10 +2,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Context, Next } from 'koa'
 import type { Application } from '../declarations'
-import type { ResourceDeclaration } from '../engine/declaration'
-import { openApiDocument } from '../engine/openapi'
-import { clientModel } from '../engine/client-model'
-import { providerFor } from '../payments/provider'
+import type { ResourceDeclaration } from '../engine/declarations/declaration'
+import { openApiDocument } from '../engine/generators/openapi'
+import { clientModel } from '../engine/generators/client-model'
+import { providerFor } from '../contexts/payments/provider'
 import pkg from '../../package.json'
 
 const TITLE = 'Internal API'
@@ -85,7 +85,7 @@ const send = (ctx: Context, type: string, body: string | fs.ReadStream) => {
 }
 
 /**
- * `GET /openapi.json`: the OpenAPI document of the declared resources (src/engine/openapi.ts), and
+ * `GET /openapi.json`: the OpenAPI document of the declared resources (src/engine/generators/openapi.ts), and
  * `GET /docs`: Swagger UI browsing it. The document is built on the first request, once: the resources are
  * registered after this middleware is mounted, and they do not change while the process runs.
  */

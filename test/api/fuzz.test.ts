@@ -2,14 +2,15 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { loadDeclarations } from '../../src/engine/load'
+import { loadDeclarations } from '../../src/engine/declarations/load'
 import { servedDocument } from '../../src/ops/openapi'
-import { signatureHeader } from '../../src/payments/signature'
+import { signatureHeader } from '../../src/contexts/payments/signature'
 import { baseEnv, runCli, startProcess, stopProcess, type Started } from '../helpers/process'
 import { fuzzCases, type FuzzRequest } from './fuzz-cases'
 import { responseChecker, type Answer } from './fuzz-check'
 import { seeded } from './fuzz-random'
 import { PROTOTYPE_NAMES } from './fuzz-values'
+import { domain } from '../../src/contexts'
 
 // Schema-driven fuzzing over real HTTP, against a server of its own (a child process: a request that kills
 // the process is reported, not fatal to the suite, and no other test's rows are changed). Deterministic:
@@ -186,7 +187,7 @@ describe('api: schema-driven fuzzing from /openapi.json (no 5xx, answers as docu
   })
 
   it('generates the same requests from the same seed, and others from another', () => {
-    const document = servedDocument(loadDeclarations('config/resources'), ['sim_succeed'])
+    const document = servedDocument(loadDeclarations('src/contexts', domain), ['sim_succeed'])
     const generate = (seed: number) =>
       fuzzCases(document, ['anonymous', 'admin'], {
         random: seeded(seed),

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import jwt from 'jsonwebtoken'
-import { signatureHeader } from '../../src/payments/signature'
+import { signatureHeader } from '../../src/contexts/payments/signature'
 import { baseEnv, startProcess, stopProcess } from '../helpers/process'
 
 const defaults = JSON.parse(fs.readFileSync('config/default.json', 'utf8'))

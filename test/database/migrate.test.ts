@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import type { Knex } from 'knex'
 import { pendingMigrations, rollbackMigrations, runMigrations } from '../../src/database/migrate'
-import type { ColumnModel, SchemaModel } from '../../src/engine/table-model'
+import type { ColumnModel, SchemaModel } from '../../src/engine/migrations/table-model'
 import {
   expected,
   introspect,

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto'
 import knexFactory, { type Knex } from 'knex'
 import { connectDatabase, MEMORY } from '../../src/database/connect'
 import { runMigrations, rollbackMigrations } from '../../src/database/migrate'
-import { diffSchemas } from '../../src/engine/migration-diff'
-import { canonicalSchema } from '../../src/engine/migration-snapshot'
-import type { ColumnModel, SchemaModel } from '../../src/engine/table-model'
+import { diffSchemas } from '../../src/engine/migrations/migration-diff'
+import { canonicalSchema } from '../../src/engine/migrations/migration-snapshot'
+import type { ColumnModel, SchemaModel } from '../../src/engine/migrations/table-model'
 
 // Shared by the migration tests: a database of their own (in-memory PGlite, or a fresh schema on the
 // PostgreSQL of DATABASE_URL), a temporary migrations folder, and a reader that turns the database's

@@ -4,7 +4,7 @@ import { dataValidator } from '../../src/validators'
 import pkg from '../../package.json'
 import { pendingOrder } from '../helpers/commerce'
 import { api, testServer, unique, userWithRoles } from '../helpers/server'
-import { providerFor } from '../../src/payments/provider'
+import { providerFor } from '../../src/contexts/payments/provider'
 
 /** The JSON schema of one documented response, its `$ref`s left for ajv to resolve in `components`. */
 const responseSchema = (document: any, path: string, method: string, status: number) => {

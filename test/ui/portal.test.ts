@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import type { Page } from 'playwright-core'
-import { signatureHeader } from '../../src/payments/signature'
+import { signatureHeader } from '../../src/contexts/payments/signature'
 import { closeBrowser, openPage, type UiPage } from '../helpers/browser'
 import { api, testServer, unique, userWithRoles, type TestUser } from '../helpers/server'
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { validate } from '../../../ui/src/lib/validate'
 import { api, unique, userWithRoles } from '../../helpers/server'
-import type { ClientModel } from '../../../src/engine/client-model'
+import type { ClientModel } from '../../../src/engine/generators/client-model'
 
 // The UI validates forms with the server's own schemas before sending. These bodies go both ways: the browser's
 // validator must name the same fields the server's 400 names.

@@ -1,7 +1,7 @@
-import type { ClientModel, ClientResource } from '../../../src/engine/client-model-types'
+import type { ClientModel, ClientResource } from '../../../src/engine/generators/client-model-types'
 
 export type { ClientModel, ClientResource }
-export type { ClientField } from '../../../src/engine/client-model-types'
+export type { ClientField } from '../../../src/engine/generators/client-model-types'
 
 let model: Promise<ClientModel> | undefined
 

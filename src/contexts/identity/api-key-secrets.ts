@@ -1,0 +1,67 @@
+import { BadRequest } from '@feathersjs/errors'
+import type { Behaviour } from '../../engine/runtime/behaviour'
+import { newApiKey } from '../../auth/api-keys'
+import { audit } from '../../auth/audit'
+
+const NOT_FOR_KEYS = ['api-keys', 'sessions', 'audit-log', 'idempotency-keys', 'payment-events']
+
+/** Creating a key generates its secret: stored as a hash, returned once as `key` in the create response. */
+export const issueApiKey: Behaviour = {
+  description: 'generates the key secret on create and returns it once',
+  around: {
+    create: [
+      async (context, next) => {
+        const declared = new Set(
+          context.app.get('resources').map((resource: { name: string }) => resource.name)
+        )
+        const scopes: { resource: string; methods?: string[]; readOnly?: boolean }[] = context.data.scopes
+        scopes.forEach((scope, index) => {
+          const field = `scopes.${index}.resource`
+          const fail = (message: string) =>
+            new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
+          if (!declared.has(scope.resource)) throw fail('names no declared resource')
+          // A key must never be a way around the identity rules: no keys for keys, sessions or the audit
+          // log, and reading users at most (a key cannot set passwords, emails or roles).
+          if (NOT_FOR_KEYS.includes(scope.resource)) throw fail('cannot be given to an API key')
+          const writes = (scope.methods ?? ['create']).some((method) => !['find', 'get'].includes(method))
+          if (scope.resource === 'users' && writes && !scope.readOnly)
+            throw fail('can only be read with an API key')
+        })
+        const { key, prefix, keyHash } = newApiKey()
+        context.data = { ...context.data, prefix, keyHash, createdBy: context.params.user?.id ?? null }
+        await next()
+        await audit(
+          context.app,
+          {
+            action: 'apikey.create',
+            subjectType: 'api-keys',
+            subjectId: context.result.id,
+            details: { name: context.result.name }
+          },
+          context.params
+        )
+        context.result = { ...context.result, key }
+      }
+    ]
+  }
+}
+
+/** `DELETE /api-keys/:id` revokes the key at once; the row stays for the record. */
+export const revokeApiKey: Behaviour = {
+  description: 'remove revokes a key instead of deleting it',
+  around: {
+    remove: [
+      async (context) => {
+        const key = await context.self._get(context.id, context.params)
+        context.result = key.revokedAt
+          ? key
+          : await context.self._patch(key.id, { revokedAt: new Date().toISOString() }, context.params)
+        await audit(
+          context.app,
+          { action: 'apikey.revoke', subjectType: 'api-keys', subjectId: key.id },
+          context.params
+        )
+      }
+    ]
+  }
+}

@@ -1,0 +1,279 @@
+import { BadRequest, Conflict } from '@feathersjs/errors'
+import type { Knex } from 'knex'
+import type { HookContext } from '../../declarations'
+import type { Behaviour } from '../../engine/runtime/behaviour'
+import { cancelOpenPayments } from '../payments/order-payments'
+
+interface Line {
+  productId: number
+  quantity: number
+}
+
+const invalid = (field: string, message: string) =>
+  new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
+
+/** Same product twice in one request counts once, with the quantities added. */
+const mergeLines = (items: Line[]) => {
+  const merged = new Map<number, number>()
+  for (const { productId, quantity } of items) merged.set(productId, (merged.get(productId) ?? 0) + quantity)
+  return [...merged]
+    .map(([productId, quantity]) => ({ productId, quantity }))
+    .sort((a, b) => a.productId - b.productId)
+}
+
+/** Prices every line from the products as they are now (the snapshot), all in one currency. */
+const priceLines = async (trx: Knex.Transaction, items: Line[]) => {
+  const lines = mergeLines(items)
+  const products = await trx('products').whereIn(
+    'id',
+    lines.map((line) => line.productId)
+  )
+  const byId = new Map(products.map((product: any) => [product.id, product]))
+  const priced = lines.map((line, index) => {
+    const product: any = byId.get(line.productId)
+    if (!product || product.status !== 'active')
+      throw invalid(`items.${index}.productId`, 'is not an active product')
+    return {
+      productId: product.id,
+      sku: product.sku,
+      name: product.name,
+      quantity: line.quantity,
+      unitPriceCents: product.priceCents,
+      lineTotalCents: product.priceCents * line.quantity,
+      currency: product.currency as string
+    }
+  })
+  const currencies = [...new Set(priced.map((line) => line.currency))]
+  if (currencies.length > 1)
+    throw invalid('items', `mixes currencies (${currencies.join(', ')}); order them separately`)
+  return {
+    lines: priced,
+    currency: currencies[0],
+    totalCents: priced.reduce((sum, line) => sum + line.lineTotalCents, 0)
+  }
+}
+
+const ledger = (context: HookContext, entry: Record<string, unknown>) =>
+  context.app.service('inventory' as any).create(entry, { transaction: context.params.transaction })
+
+/** Reserves (negative) or releases (positive) stock line by line, in product order to avoid deadlocks. */
+const moveReserved = async (
+  context: HookContext,
+  orderId: number,
+  changes: Line[],
+  kind: 'reserve' | 'release'
+) => {
+  for (const { productId, quantity } of changes) {
+    if (quantity === 0) continue
+    await ledger(context, { productId, orderId, kind, quantity: kind === 'reserve' ? -quantity : quantity })
+  }
+}
+
+const storedLines = (trx: Knex | Knex.Transaction, orderIds: number[]) =>
+  trx('order_items').whereIn('orderId', orderIds).orderBy('id')
+
+type PricedLines = Awaited<ReturnType<typeof priceLines>>['lines']
+
+/** A stored line as an order's `items` shows it. */
+const asItem = ({ orderId: _order, createdAt: _created, ...line }: any) => line
+
+/** Writes an order's lines and returns them as stored (one statement: no read-back). */
+const insertLines = async (trx: Knex.Transaction, orderId: number, lines: PricedLines) => {
+  const now = new Date().toISOString()
+  return trx('order_items')
+    .insert(lines.map(({ currency: _currency, ...line }) => ({ ...line, orderId, createdAt: now })))
+    .returning('*')
+}
+
+const replaceLines = async (trx: Knex.Transaction, orderId: number, lines: PricedLines) => {
+  await trx('order_items').where({ orderId }).delete()
+  await insertLines(trx, orderId, lines)
+}
+
+/** `GET /orders/:id` (and every order result and event) includes its lines. */
+const withItems = async (context: HookContext, result: any) => {
+  const orders = Array.isArray(result)
+    ? result
+    : Array.isArray(result?.data)
+      ? result.data
+      : result
+        ? [result]
+        : []
+  if (!orders.length) return
+  const db = context.params.transaction?.trx ?? context.app.get('knex')
+  const lines = await storedLines(
+    db,
+    orders.map((order: any) => order.id)
+  )
+  for (const order of orders) order.items = lines.filter((line: any) => line.orderId === order.id).map(asItem)
+}
+
+/**
+ * Orders: server-side prices and totals, stock reserved with the order and released on cancel, lines
+ * changed only while pending, and a paid order cancelled by an admin refunded in full. Everything in the
+ * order's transaction: all or nothing.
+ */
+export const orderLifecycle: Behaviour = {
+  description: 'pricing, totals, stock reservation and release, order lines',
+  around: {
+    find: [
+      async (context, next) => {
+        await next()
+        await withItems(context, context.result)
+      }
+    ],
+    get: [
+      async (context, next) => {
+        await next()
+        await withItems(context, context.result)
+      }
+    ],
+    create: [
+      async (context, next) => {
+        const { items, ...data } = context.data
+        if (!items) throw invalid('items', 'is required')
+        const { trx } = context.params.transaction
+        const priced = await priceLines(trx, items)
+        context.data = { ...data, totalCents: priced.totalCents, currency: priced.currency, refundedCents: 0 }
+        await next()
+        const order = context.result
+        // A new order has no lines yet: insert them, and they are the order's items as stored.
+        const stored = await insertLines(trx, order.id, priced.lines)
+        await context.app.service('order-history' as any).create(
+          {
+            orderId: order.id,
+            userId: order.userId,
+            transition: 'create',
+            fromStatus: '',
+            toStatus: order.status,
+            actorId: context.params.user?.id ?? null
+          },
+          { transaction: context.params.transaction }
+        )
+        await moveReserved(context, order.id, priced.lines, 'reserve')
+        order.items = stored.sort((a: any, b: any) => a.id - b.id).map(asItem)
+      }
+    ],
+    patch: [
+      async (context, next) => {
+        const { params } = context
+        const { trx } = params.transaction
+        const { items, ...data } = context.data
+        const transition = params.transition
+        // Clients change the status alone; the server (payments, refunds) may set amounts with it.
+        if (
+          params.provider &&
+          transition &&
+          (items || Object.keys(data).some((name) => !['status', 'version', 'updatedAt'].includes(name)))
+        ) {
+          throw invalid('status', 'changes alone: send other changes in a separate request')
+        }
+        // Within the caller's row scope first: someone else's order is a 404 before any rule says anything.
+        await context.self._get(context.id, { query: params.query, transaction: params.transaction })
+        const current = await trx('orders').where({ id: context.id }).forUpdate().first()
+        const editsOrder =
+          items !== undefined || data.note !== undefined || data.shippingAddress !== undefined
+        const staff = params.user?.roles?.includes('admin')
+        if (
+          params.provider &&
+          editsOrder &&
+          current.status !== 'pending' &&
+          !(staff && items === undefined)
+        ) {
+          throw new Conflict(`Order ${current.id} is ${current.status}; only pending orders can be changed`, {
+            field: 'status'
+          })
+        }
+        if (
+          items !== undefined &&
+          (await trx('payments')
+            .where({ orderId: current.id })
+            .whereIn('status', ['pending', 'authorized'])
+            .first())
+        ) {
+          throw new Conflict(`Order ${current.id} has a payment in progress; its items cannot change now`, {
+            field: 'items'
+          })
+        }
+        if (items !== undefined) {
+          const priced = await priceLines(trx, items)
+          const before = new Map<number, number>()
+          for (const line of await storedLines(trx, [current.id])) before.set(line.productId, line.quantity)
+          const after = new Map(priced.lines.map((line) => [line.productId, line.quantity]))
+          const productIds = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => a - b)
+          const deltas = productIds.map((productId) => ({
+            productId,
+            quantity: (after.get(productId) ?? 0) - (before.get(productId) ?? 0)
+          }))
+          // One pass in product order (as every reservation goes): no two requests lock products crosswise.
+          for (const { productId, quantity } of deltas) {
+            if (quantity > 0) await moveReserved(context, current.id, [{ productId, quantity }], 'reserve')
+            if (quantity < 0)
+              await moveReserved(context, current.id, [{ productId, quantity: -quantity }], 'release')
+          }
+          await replaceLines(trx, current.id, priced.lines)
+          context.data = { ...data, totalCents: priced.totalCents, currency: priced.currency }
+        }
+        await next()
+        if (transition) {
+          await context.app.service('order-history' as any).create(
+            {
+              orderId: current.id,
+              userId: current.userId,
+              transition: transition.name,
+              fromStatus: transition.from,
+              toStatus: transition.to,
+              actorId: params.user?.id ?? null
+            },
+            { transaction: params.transaction }
+          )
+        }
+        if (transition?.to === 'cancelled') {
+          await releaseAll(context, current.id)
+          // A late capture must find its payment cancelled, not charge a cancelled order.
+          await cancelOpenPayments(context.app, current.id, params)
+        }
+        if (transition?.name === 'cancelPaid') await refundInFull(context, current.id)
+        // Refunded in full before it was shipped: the goods stay in stock (a cancelled order released them already).
+        if (transition?.to === 'refunded' && ['paid', 'partially_refunded'].includes(transition.from)) {
+          await releaseAll(context, current.id)
+        }
+        if (transition?.to === 'shipped') {
+          for (const line of await storedLines(trx, [current.id])) {
+            await ledger(context, {
+              productId: line.productId,
+              orderId: current.id,
+              kind: 'ship',
+              quantity: 0,
+              reason: 'shipped'
+            })
+          }
+        }
+        if (transition?.name === 'cancelPaid')
+          context.result = await context.self._get(current.id, { transaction: params.transaction })
+        await withItems(context, context.result)
+      }
+    ]
+  }
+}
+
+/** Cancelling gives back exactly what the order still holds. */
+const releaseAll = async (context: HookContext, orderId: number) => {
+  const { trx } = context.params.transaction
+  await moveReserved(context, orderId, await storedLines(trx, [orderId]), 'release')
+}
+
+/** A paid order cancelled by an admin is refunded in full through the refunds resource. */
+const refundInFull = async (context: HookContext, orderId: number) => {
+  const { trx } = context.params.transaction
+  const payment = await trx('payments').where({ orderId, status: 'captured' }).first()
+  if (!payment) return
+  const amountCents = payment.capturedCents - payment.refundedCents
+  if (amountCents <= 0) return
+  await context.app
+    .service('refunds' as any)
+    .create(
+      { paymentId: payment.id, amountCents, reason: 'order cancelled' },
+      { transaction: context.params.transaction, user: context.params.user }
+    )
+}

@@ -1,0 +1,113 @@
+// The normalized shape of a resource declaration (src/contexts/*/*.yaml) after loading.
+// The YAML grammar is documented in docs/declarations.md; the meta-schema is src/engine/declarations/meta-schema.json.
+
+export type FieldTypeName =
+  | 'id'
+  | 'string'
+  | 'text'
+  | 'password'
+  | 'integer'
+  | 'number'
+  | 'boolean'
+  | 'enum'
+  | 'date-time'
+  | 'json'
+  | 'ref'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'version'
+
+export type OnDelete = 'cascade' | 'set null' | 'restrict' | 'no action'
+
+export interface FieldDeclaration {
+  type: FieldTypeName
+  optional?: boolean
+  default?: unknown
+  unique?: boolean
+  index?: boolean
+  readonly?: boolean
+  hidden?: boolean
+  search?: boolean
+  owner?: boolean
+  lowercase?: boolean
+  /** Input only (e.g. `currentPassword`): validated and handed to behaviours, never stored or returned. */
+  virtual?: boolean
+  minLength?: number
+  maxLength?: number
+  pattern?: string
+  format?: string
+  min?: number
+  max?: number
+  values?: string[]
+  schema?: Record<string, unknown>
+  to?: string
+  onDelete?: OnDelete
+  description?: string
+}
+
+export const METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove'] as const
+export type MethodName = (typeof METHODS)[number]
+
+/** A scalar, or an operator object, that a row must satisfy. */
+export type WhereValue =
+  string | number | boolean | null | { $in?: unknown[]; $nin?: unknown[]; $ne?: unknown }
+export type Where = Record<string, WhereValue>
+
+/** What one principal (public, authenticated, owner or a role name) may do with one method. */
+export interface Grant {
+  /** Rows this principal may see or change (AND-ed with the owner condition for `owner`). */
+  where?: Where
+  /** Fields this principal may write (create, update, patch); defaults to every writable field. */
+  fields?: string[]
+}
+
+/** principal -> grant; an empty map means nobody may call the method from outside. */
+export type MethodAccess = Record<string, Grant>
+
+export interface ResourceDeclaration {
+  name: string
+  /** The REST path and service name; plural kebab-case, defaults to `name`. */
+  path: string
+  table: string
+  description?: string
+  fields: Record<string, FieldDeclaration>
+  query: {
+    filter: string[]
+    sort: string[]
+    paginate: { default: number; max: number } | false
+  }
+  softDelete: boolean
+  access: Record<MethodName, MethodAccess>
+  realtime: boolean
+  /** Custom events (besides created, updated, patched, removed) the service may emit. */
+  events: string[]
+  /** Named behaviours (src/contexts/) whose hooks run inside the method's transaction. */
+  behaviours: string[]
+  /** Honour `Idempotency-Key` on mutations. */
+  idempotent: boolean
+  /** A declared state machine on an enum field, or none. */
+  states?: StateMachine
+  /** The file the declaration came from, for error messages. */
+  file: string
+}
+
+export interface Transition {
+  from: string[]
+  to: string
+  /** Principals (owner, role names) that may request it; ignored for `by: system`. */
+  roles: string[]
+  /** Only the server (behaviours, providers) makes this transition. */
+  system: boolean
+}
+
+export interface StateMachine {
+  field: string
+  transitions: Record<string, Transition>
+}
+
+export const PUBLIC = 'public'
+export const AUTHENTICATED = 'authenticated'
+export const OWNER = 'owner'
+
+/** Resources are named in plural kebab-case; their tables use the same words in snake_case. */
+export const tableName = (resourceName: string) => resourceName.replace(/-/g, '_')

@@ -1,0 +1,63 @@
+import type { Application } from '../../declarations'
+import type { ResourceDeclaration } from '../declarations/declaration'
+import { pipeline } from '../pipeline/pipeline'
+import { ResourceService } from './resource-service'
+import { resourceSchemas } from './schemas'
+import { emptyDomain, type Domain } from '../domain'
+import { toStorage } from '../pipeline/to-storage'
+import { stateMachine } from '../pipeline/state-machine'
+import { idempotencyHooks } from '../pipeline/idempotency'
+
+/**
+ * Per method, after the shared pipeline (`around.all` runs first) and so inside the transaction: the
+ * Idempotency-Key, the state machine, the declared behaviours, and last the encoding for storage.
+ */
+const behaviourHooks = (resource: ResourceDeclaration, domain: Domain) =>
+  Object.fromEntries(
+    SERVICE_METHODS.map((method) => [
+      method,
+      [
+        // First, so a replayed request runs nothing else (no state checks, no behaviours).
+        ...idempotencyHooks(resource, method),
+        ...(resource.states ? [stateMachine(resource)] : []),
+        ...resource.behaviours.flatMap((name) => domain.behaviours[name].around[method] ?? []),
+        toStorage(resource)
+      ]
+    ])
+  )
+
+export const SERVICE_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove'] as const
+
+/** Registers one declared resource as a Feathers service (REST and Socket.io alike) with the shared pipeline. */
+export const registerResource = (app: Application, resource: ResourceDeclaration, domain: Domain) => {
+  const schemas = resourceSchemas(resource)
+  const service = new ResourceService(
+    {
+      Model: app.get('knex'),
+      name: resource.table,
+      id: 'id',
+      paginate: resource.query.paginate || undefined,
+      multi: false,
+      events: resource.events
+    },
+    resource,
+    app.get('totalsCache')
+  )
+  app.use(resource.path as any, service, { methods: [...SERVICE_METHODS], events: resource.events })
+  app
+    .service(resource.path as any)
+    .hooks({ around: { all: pipeline(resource, schemas), ...behaviourHooks(resource, domain) } })
+  return schemas
+}
+
+export const registerResources = (
+  app: Application,
+  resources: ResourceDeclaration[],
+  domain: Domain = emptyDomain
+) => {
+  const schemas = Object.fromEntries(
+    resources.map((resource) => [resource.name, registerResource(app, resource, domain)])
+  )
+  app.set('resources', resources)
+  app.set('schemas', schemas)
+}

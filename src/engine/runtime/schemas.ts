@@ -1,0 +1,128 @@
+import { Type, type TSchema } from '@sinclair/typebox'
+import type { FieldDeclaration, ResourceDeclaration } from '../declarations/declaration'
+import {
+  INTEGER_MAX,
+  INTEGER_MIN,
+  fieldTypes,
+  operatorsFor,
+  type JsonSchema
+} from '../declarations/field-types'
+
+export interface ResourceSchemas {
+  /** A record as returned to clients: hidden fields left out. */
+  result: TSchema
+  /** The body of create and update. */
+  data: TSchema
+  /** The body of patch (every field optional; `version` is a precondition). */
+  patch: TSchema
+  /** The query of find (and of get, patch and remove with an id). */
+  query: TSchema
+}
+
+const nullable = (schema: JsonSchema, field: FieldDeclaration): TSchema =>
+  (field.optional ? Type.Union([Type.Unsafe(schema), Type.Null()]) : Type.Unsafe(schema)) as TSchema
+
+const describe = (schema: JsonSchema, field: FieldDeclaration) =>
+  field.description ? { ...schema, description: field.description } : schema
+
+/**
+ * Query values keep the type (and enum) but not length or pattern rules: `$ilike: '%abc%'` is no sku. Integers
+ * keep the column's range, not the declared bounds: `stock[$lt]=0` is a fair question.
+ */
+const queryValueSchema = (field: FieldDeclaration): JsonSchema => {
+  const schema = fieldTypes[field.type].schema(field)
+  const {
+    type,
+    enum: values,
+    format,
+    pattern
+  } = schema as {
+    type?: string
+    enum?: unknown[]
+    format?: string
+    pattern?: string
+  }
+  return {
+    ...(type && { type }),
+    ...(type === 'integer' && { minimum: INTEGER_MIN, maximum: INTEGER_MAX }),
+    ...(values && { enum: values }),
+    ...(format === 'date-time' && { format, pattern })
+  }
+}
+
+const writableFields = (resource: ResourceDeclaration) =>
+  Object.entries(resource.fields).filter(([, field]) => !fieldTypes[field.type].managed)
+
+export const resultSchema = (resource: ResourceDeclaration): TSchema => {
+  const visible = Object.entries(resource.fields).filter(([, field]) => !field.hidden && !field.virtual)
+  const properties = Object.fromEntries(
+    visible.map(([name, field]) => [
+      name,
+      nullable(describe(fieldTypes[field.type].schema(field), field), field)
+    ])
+  )
+  if (resource.softDelete)
+    properties.deletedAt = Type.Union([Type.String({ format: 'date-time' }), Type.Null()])
+  return Type.Object(properties, { $id: `${resource.name}`, additionalProperties: false })
+}
+
+export const dataSchema = (resource: ResourceDeclaration, { partial }: { partial: boolean }): TSchema => {
+  const properties: Record<string, TSchema> = {}
+  for (const [name, field] of writableFields(resource)) {
+    const schema = nullable(describe(fieldTypes[field.type].schema(field), field), field)
+    // The owner field is set from the caller when left out (hooks/authorize.ts).
+    const required =
+      !partial && !field.optional && field.default === undefined && !field.owner && !field.virtual
+    properties[name] = required ? schema : Type.Optional(schema)
+  }
+  if (partial && resource.fields.version) {
+    properties.version = Type.Optional(
+      Type.Integer({ minimum: 1, maximum: INTEGER_MAX, description: 'Expected current version' })
+    )
+  }
+  return Type.Object(properties, {
+    $id: `${resource.name}${partial ? 'Patch' : 'Data'}`,
+    additionalProperties: false
+  })
+}
+
+export const querySchema = (resource: ResourceDeclaration): TSchema => {
+  const properties: Record<string, TSchema> = {}
+  for (const name of resource.query.filter) {
+    const field = resource.fields[name]
+    const value = Type.Unsafe(queryValueSchema(field)) as TSchema
+    const operators: Record<string, TSchema> = {}
+    for (const operator of operatorsFor(field)) {
+      operators[operator] = Type.Optional(
+        ['$in', '$nin'].includes(operator) ? Type.Array(value, { maxItems: 100 }) : value
+      )
+    }
+    const operatorObject = Type.Object(operators, { additionalProperties: false, minProperties: 1 })
+    properties[name] = Type.Optional(
+      Object.keys(operators).length ? Type.Union([value, operatorObject]) : value
+    ) as TSchema
+  }
+  const sortable = Object.fromEntries(
+    resource.query.sort.map((name) => [name, Type.Optional(Type.Integer({ enum: [1, -1] }))])
+  )
+  const selectable = Object.keys(resource.fields).filter(
+    (name) => !resource.fields[name].hidden && !resource.fields[name].virtual
+  )
+  return Type.Object(
+    {
+      ...properties,
+      $limit: Type.Optional(Type.Integer({ minimum: 0, maximum: INTEGER_MAX })),
+      $skip: Type.Optional(Type.Integer({ minimum: 0, maximum: INTEGER_MAX })),
+      $sort: Type.Optional(Type.Object(sortable, { additionalProperties: false })),
+      $select: Type.Optional(Type.Array(Type.String({ enum: selectable }), { maxItems: selectable.length }))
+    },
+    { $id: `${resource.name}Query`, additionalProperties: false }
+  )
+}
+
+export const resourceSchemas = (resource: ResourceDeclaration): ResourceSchemas => ({
+  result: resultSchema(resource),
+  data: dataSchema(resource, { partial: false }),
+  patch: dataSchema(resource, { partial: true }),
+  query: querySchema(resource)
+})

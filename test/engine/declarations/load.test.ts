@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { DeclarationError, loadDeclarations } from '../../../src/engine/declarations/load'
+import { domain } from '../../../src/contexts'
+
+const categories = `name: categories
+fields:
+  id: { type: id }
+  name: { type: string, maxLength: 100 }
+access: { find: [public] }
+`
+
+/** Writes YAML files into a fresh folder and loads them, returning the error message (or '' when valid). */
+const load = (files: Record<string, string>) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decl-'))
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text)
+  try {
+    return { declarations: loadDeclarations(dir), message: '' }
+  } catch (error) {
+    assert.ok(error instanceof DeclarationError, `expected a DeclarationError, got ${error}`)
+    return { declarations: [], message: error.message }
+  }
+}
+
+describe('engine/load: resource declarations', () => {
+  it('loads and normalizes the repository declarations', () => {
+    const declarations = loadDeclarations('src/contexts', domain)
+    const names = declarations.map((d) => d.name)
+    for (const name of ['api-keys', 'audit-log', 'categories', 'orders', 'products', 'sessions', 'users']) {
+      assert.ok(names.includes(name), name)
+    }
+    const products = declarations.find((d) => d.name === 'products')!
+    assert.deepEqual(products.access.find.public, { where: { status: 'active' } })
+    assert.deepEqual(products.access.update, {}, 'a method left out is closed')
+    assert.deepEqual(products.query.paginate, { default: 20, max: 100 })
+  })
+
+  it('names the file, line and path of an unknown field type', () => {
+    const { message } = load({
+      'things.yaml': 'name: things\nfields:\n  id: { type: id }\n  size: { type: bigness }\n'
+    })
+    assert.match(message, /things\.yaml:4 \/fields\/size\/type: must be equal to one of the allowed values/)
+    assert.match(message, /string, text/)
+  })
+
+  it('rejects unknown properties in a field', () => {
+    const { message } = load({ 'things.yaml': 'name: things\nfields:\n  id: { type: id, colour: red }\n' })
+    assert.match(message, /things\.yaml:3 \/fields\/id: unknown property 'colour'/)
+  })
+
+  it('rejects a ref to an undeclared resource', () => {
+    const { message } = load({
+      'things.yaml': 'name: things\nfields:\n  id: { type: id }\n  ownerId: { type: ref, to: people }\n'
+    })
+    assert.match(message, /\/fields\/ownerId\/to: refers to undeclared resource 'people'/)
+  })
+
+  it('rejects a filter or sort on an undeclared field', () => {
+    const { message } = load({
+      'categories.yaml': categories + 'query: { filter: [name, colour], sort: [size] }\n'
+    })
+    assert.match(message, /\/query\/filter\/1: filter on undeclared field 'colour'/)
+    assert.match(message, /\/query\/sort\/0: sort on undeclared field 'size'/)
+  })
+
+  it('rejects a default that breaks its own constraint', () => {
+    const { message } = load({
+      'things.yaml':
+        'name: things\nfields:\n  id: { type: id }\n  status: { type: enum, values: [a, b], default: c }\n  n: { type: integer, min: 0, default: -1 }\n'
+    })
+    assert.match(message, /\/fields\/status\/default: default "c" breaks the field's own constraint/)
+    assert.match(message, /\/fields\/n\/default: default -1 breaks the field's own constraint/)
+  })
+
+  it('rejects owner access without an owner field and conditions on unknown fields', () => {
+    const { message } = load({
+      'categories.yaml': categories.replace(
+        'access: { find: [public] }',
+        'access:\n  find: [owner]\n  get: { public: { where: { colour: red } } }'
+      )
+    })
+    assert.match(message, /\/access\/find\/owner: 'owner' needs a field declared with owner: true/)
+    assert.match(message, /\/access\/get\/public\/where\/colour: condition on undeclared field 'colour'/)
+  })
+
+  it('rejects options that do not apply to a type and hidden filters', () => {
+    const { message } = load({
+      'things.yaml':
+        'name: things\nfields:\n  id: { type: id }\n  n: { type: integer, maxLength: 3 }\n  secret: { type: password, hidden: true }\nquery: { filter: [secret] }\n'
+    })
+    assert.match(message, /\/fields\/n\/maxLength: 'maxLength' does not apply to type integer/)
+    assert.match(message, /\/query\/filter\/0: cannot filter on hidden field 'secret'/)
+  })
+
+  it('reports YAML syntax errors and duplicate names with the file', () => {
+    assert.match(load({ 'broken.yaml': 'name: [unclosed\n' }).message, /broken\.yaml: /)
+    const twice = load({ 'a.yaml': categories, 'b.yaml': categories }).message
+    assert.match(twice, /b\.yaml \/name: 'categories' is already declared in .*a\.yaml/)
+  })
+
+  it('requires an id field', () => {
+    const { message } = load({ 'things.yaml': 'name: things\nfields:\n  name: { type: string }\n' })
+    assert.match(message, /\/fields: a resource needs a field 'id' of type id/)
+  })
+})
+
+describe('engine/load: roles declared in _roles.yaml', () => {
+  const roles = `roles:
+  admin: { description: Everything }
+  support:
+    description: Reads categories
+    grants:
+      categories: { get: all, find: { where: { name: visible } } }
+`
+
+  it('merges role grants into the resources, one policy model', () => {
+    const { declarations, message } = load({ '_roles.yaml': roles, 'categories.yaml': categories })
+    assert.equal(message, '')
+    const [category] = declarations
+    assert.deepEqual(category.access.get, { support: {} })
+    assert.deepEqual(category.access.find, { public: {}, support: { where: { name: 'visible' } } })
+  })
+
+  it('rejects roles nobody declared, grants on undeclared resources and grants given twice', () => {
+    const { message } = load({
+      '_roles.yaml': roles + '  ops:\n    description: x\n    grants: { spaceships: { find: all } }\n',
+      'categories.yaml': categories.replace(
+        'access: { find: [public] }',
+        'access: { find: [public, auditor], get: [support] }'
+      )
+    })
+    assert.match(
+      message,
+      /categories\.yaml:\d+ \/access\/find\/auditor: unknown role 'auditor' \(declare it in _roles\.yaml\)/
+    )
+    assert.match(
+      message,
+      /_roles\.yaml:\d+ \/roles\/ops\/grants\/spaceships: grants on undeclared resource 'spaceships'/
+    )
+    assert.match(
+      message,
+      /\/roles\/support\/grants\/categories\/get: categories\.yaml already grants get to support/
+    )
+  })
+
+  it('checks the roles file against its own schema', () => {
+    const { message } = load({
+      '_roles.yaml': 'roles:\n  owner: { description: reserved }\n',
+      'categories.yaml': categories
+    })
+    assert.match(message, /_roles\.yaml/)
+  })
+
+  it('keeps the shipped users.roles field in step with the declared roles', () => {
+    const users = loadDeclarations('src/contexts', domain).find((d) => d.name === 'users')!
+    assert.deepEqual(users.access.find.support, {}, 'support reads users through _roles.yaml')
+  })
+})
