@@ -2,6 +2,7 @@ import { NotAuthenticated } from '@feathersjs/errors'
 import type { Knex } from 'knex'
 import type { Application } from '../declarations'
 import { hashSecret, newSecret } from './secrets'
+import { METHODS } from '../engine/vocabulary'
 
 const KEY_PREFIX = 'iak_'
 
@@ -43,13 +44,12 @@ export const findActiveApiKey = async (app: Application, key: unknown): Promise<
 }
 
 const READ_METHODS = ['find', 'get']
-const ALL_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove']
 
 /** What a key may do: exactly its scopes (resource x methods; all methods when left out; read-only: find, get). */
 export const keyAllows = (apiKey: ActiveApiKey, resource: string, method: string) =>
   apiKey.scopes.some(
     (scope) =>
       scope.resource === resource &&
-      (scope.methods ?? ALL_METHODS).includes(method) &&
+      (scope.methods ?? (METHODS as readonly string[])).includes(method) &&
       (!scope.readOnly || READ_METHODS.includes(method))
   )

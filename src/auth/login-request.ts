@@ -1,4 +1,5 @@
 import { BadRequest } from '@feathersjs/errors'
+import { invalid } from '../engine/errors'
 
 /** The credential fields each strategy reads from `POST /authentication`. */
 const FIELDS: Record<string, string[]> = {
@@ -7,9 +8,6 @@ const FIELDS: Record<string, string[]> = {
   jwt: ['accessToken'],
   apiKey: ['key']
 }
-
-const invalid = (field: string, message: string) =>
-  new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
 
 /**
  * A malformed authentication request is the client's mistake (400, naming the field), not a failed login (401):

@@ -1,7 +1,7 @@
-import { BadRequest } from '@feathersjs/errors'
 import type { Behaviour } from '../../engine/runtime/behaviour'
 import { newApiKey } from '../../auth/api-keys'
 import { audit } from '../../auth/audit'
+import { invalid } from '../../engine/errors'
 
 const NOT_FOR_KEYS = ['api-keys', 'sessions', 'audit-log', 'idempotency-keys', 'payment-events']
 
@@ -17,8 +17,7 @@ export const issueApiKey: Behaviour = {
         const scopes: { resource: string; methods?: string[]; readOnly?: boolean }[] = context.data.scopes
         scopes.forEach((scope, index) => {
           const field = `scopes.${index}.resource`
-          const fail = (message: string) =>
-            new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
+          const fail = (message: string) => invalid(field, message)
           if (!declared.has(scope.resource)) throw fail('names no declared resource')
           // A key must never be a way around the identity rules: no keys for keys, sessions or the audit
           // log, and reading users at most (a key cannot set passwords, emails or roles).

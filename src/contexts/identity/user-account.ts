@@ -1,4 +1,3 @@
-import { BadRequest } from '@feathersjs/errors'
 import type { LocalStrategy } from '@feathersjs/authentication-local'
 import type { HookContext } from '@feathersjs/feathers'
 import type { Behaviour } from '../../engine/runtime/behaviour'
@@ -7,9 +6,7 @@ import { revokeSessions } from '../../auth/sessions'
 import { requestInfo } from '../../auth/request-info'
 import { PASSWORD_MAX_BYTES } from '../../auth/local'
 import { COUNTED } from '../../input/registration-attempts'
-
-const invalid = (field: string, message: string) =>
-  new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
+import { invalid } from '../../engine/errors'
 
 const assertPasswordPolicy = (password: unknown, email: unknown) => {
   // Named here; src/auth/local.ts refuses any longer password it is asked to hash, whatever the route.

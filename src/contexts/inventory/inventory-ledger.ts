@@ -1,9 +1,7 @@
-import { BadRequest, Conflict, Forbidden } from '@feathersjs/errors'
+import { Conflict, Forbidden } from '@feathersjs/errors'
 import type { Knex } from 'knex'
 import type { Behaviour } from '../../engine/runtime/behaviour'
-
-const invalid = (field: string, message: string) =>
-  new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
+import { invalid } from '../../engine/errors'
 
 /**
  * Moves stock with one conditional UPDATE (`stock + q >= 0`) in the entry's transaction: concurrent

@@ -1,16 +1,14 @@
-import { BadRequest, Conflict } from '@feathersjs/errors'
+import { Conflict } from '@feathersjs/errors'
 import type { Knex } from 'knex'
 import type { HookContext } from '../../declarations'
 import type { Behaviour } from '../../engine/runtime/behaviour'
 import { cancelOpenPayments } from '../payments/order-payments'
+import { invalid } from '../../engine/errors'
 
 interface Line {
   productId: number
   quantity: number
 }
-
-const invalid = (field: string, message: string) =>
-  new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
 
 /** Same product twice in one request counts once, with the quantities added. */
 const mergeLines = (items: Line[]) => {

@@ -1,4 +1,4 @@
-import { BadGateway, BadRequest, Conflict, FeathersError, NotFound } from '@feathersjs/errors'
+import { BadGateway, Conflict, FeathersError, NotFound } from '@feathersjs/errors'
 import type { Knex } from 'knex'
 import type { Behaviour } from '../../engine/runtime/behaviour'
 import type { HookContext } from '../../declarations'
@@ -7,9 +7,7 @@ import { decideAccess, matchesWhere } from '../../engine/runtime/policy'
 import { identityOf } from '../../engine/pipeline/authorize'
 import { BLOCKING_STATUSES, payOrder } from './order-payments'
 import { providerFor, type PaymentProvider, type PaymentResult } from './provider'
-
-const invalid = (field: string, message: string) =>
-  new BadRequest(`Invalid data: ${field} ${message}`, { errors: [{ field, message }] })
+import { invalid } from '../../engine/errors'
 
 /** Whether the caller could `GET /orders/:id` this order (internal calls and API keys: any order). */
 const mayGetOrder = (context: HookContext, order: Record<string, unknown>) => {

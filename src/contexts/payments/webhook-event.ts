@@ -1,4 +1,5 @@
 import { BadRequest } from '@feathersjs/errors'
+import { invalid } from '../../engine/errors'
 
 /** How deep a webhook body may nest: provider events are flat; deeper JSON is refused before any work. */
 export const MAX_EVENT_DEPTH = 16
@@ -21,8 +22,7 @@ export interface Contradiction {
   message: string
 }
 
-const invalid = (field: string, message: string) =>
-  new BadRequest(`Invalid webhook event: ${field} ${message}`, { errors: [{ field, message }] })
+const invalidEvent = (field: string, message: string) => invalid(field, message, 'webhook event')
 
 /**
  * Refuses what the database or the serializer cannot take, iteratively (no recursion on hostile input):
@@ -33,13 +33,14 @@ const assertStorable = (root: unknown) => {
   while (stack.length) {
     const { value, depth, path } = stack.pop()!
     if (typeof value === 'string' && value.includes('\u0000'))
-      throw invalid(path || 'body', 'must not contain NUL characters (\\u0000)')
+      throw invalidEvent(path || 'body', 'must not contain NUL characters (\\u0000)')
     if (!value || typeof value !== 'object') continue
     if (depth > MAX_EVENT_DEPTH)
-      throw invalid(path, `nests deeper than ${MAX_EVENT_DEPTH} levels; webhook events are flat`)
+      throw invalidEvent(path, `nests deeper than ${MAX_EVENT_DEPTH} levels; webhook events are flat`)
     for (const [key, child] of Object.entries(value)) {
       const childPath = path ? `${path}.${key}` : key
-      if (key.includes('\u0000')) throw invalid(path || 'body', 'has a key with a NUL character (\\u0000)')
+      if (key.includes('\u0000'))
+        throw invalidEvent(path || 'body', 'has a key with a NUL character (\\u0000)')
       stack.push({ value: child, depth: depth + 1, path: childPath })
     }
   }
@@ -47,12 +48,12 @@ const assertStorable = (root: unknown) => {
 
 const optionalString = (body: any, field: string, max: number) => {
   if (body[field] !== undefined && (typeof body[field] !== 'string' || body[field].length > max))
-    throw invalid(field, `must be a string of at most ${max} characters`)
+    throw invalidEvent(field, `must be a string of at most ${max} characters`)
 }
 
 const optionalId = (body: any, field: string) => {
   if (body[field] !== undefined && (!Number.isSafeInteger(body[field]) || body[field] < 1))
-    throw invalid(field, 'must be a positive integer')
+    throw invalidEvent(field, 'must be a positive integer')
 }
 
 /** `{id, type, paymentId, …}`, or a 400 naming the field; a capture must say how much it took, and in what. */
@@ -68,20 +69,20 @@ export const parseEvent = (raw: Buffer): PaymentEvent => {
   }
   assertStorable(body)
   if (typeof body.id !== 'string' || !body.id.length || body.id.length > 255)
-    throw invalid('id', 'must be a string of 1 to 255 characters')
+    throw invalidEvent('id', 'must be a string of 1 to 255 characters')
   if (typeof body.type !== 'string' || !body.type.length || body.type.length > 64)
-    throw invalid('type', 'must be a string of 1 to 64 characters')
+    throw invalidEvent('type', 'must be a string of 1 to 64 characters')
   optionalId(body, 'paymentId')
-  if (body.paymentId === undefined) throw invalid('paymentId', 'must be a positive integer')
+  if (body.paymentId === undefined) throw invalidEvent('paymentId', 'must be a positive integer')
   optionalId(body, 'orderId')
   if (body.amountCents !== undefined && (!Number.isSafeInteger(body.amountCents) || body.amountCents < 0))
-    throw invalid('amountCents', 'must be a non-negative integer')
+    throw invalidEvent('amountCents', 'must be a non-negative integer')
   optionalString(body, 'currency', 3)
   optionalString(body, 'providerRef', 128)
   optionalString(body, 'failureReason', 10_000)
   if (body.type === 'payment.captured') {
-    if (body.amountCents === undefined) throw invalid('amountCents', 'is required on payment.captured')
-    if (body.currency === undefined) throw invalid('currency', 'is required on payment.captured')
+    if (body.amountCents === undefined) throw invalidEvent('amountCents', 'is required on payment.captured')
+    if (body.currency === undefined) throw invalidEvent('currency', 'is required on payment.captured')
   }
   return body
 }

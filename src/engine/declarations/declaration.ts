@@ -45,8 +45,8 @@ export interface FieldDeclaration {
   description?: string
 }
 
-export const METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove'] as const
-export type MethodName = (typeof METHODS)[number]
+export { METHODS, type MethodName } from '../vocabulary'
+import type { MethodName } from '../vocabulary'
 
 /** A scalar, or an operator object, that a row must satisfy. */
 export type WhereValue =

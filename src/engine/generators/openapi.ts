@@ -17,6 +17,7 @@ import { checkConvertible } from './openapi-keywords'
 import { ownerField } from '../runtime/policy'
 import { resourceSchemas } from '../runtime/schemas'
 import { resourceTypeNames, typeName } from './typegen'
+import { isMutation } from '../vocabulary'
 
 export interface OpenApiInfo {
   title: string
@@ -361,12 +362,11 @@ const RETRY_AFTER = ['TooManyRequests', 'ServiceUnavailable']
 /** Behaviours that rate-limit a method (src/contexts/identity/user-account.ts: anonymous registrations). */
 const RATE_LIMITED: Record<string, MethodName[]> = { userAccount: ['create'] }
 
-const MUTATIONS: MethodName[] = ['create', 'update', 'patch', 'remove']
 const BY_ID: MethodName[] = ['get', 'update', 'patch', 'remove']
 const BODY_METHODS: MethodName[] = ['create', 'update', 'patch']
 
 const mayConflict = (resource: ResourceDeclaration, method: MethodName, all: ResourceDeclaration[]) => {
-  if (resource.idempotent && MUTATIONS.includes(method)) return true
+  if (resource.idempotent && isMutation(method)) return true
   const fields = Object.values(resource.fields)
   if (method === 'remove')
     // Removing a row that a `restrict` reference still points at.
@@ -393,7 +393,7 @@ const errorResponses = (
   if (BY_ID.includes(method)) codes.push('404')
   if (mayConflict(resource, method, all)) codes.push('409')
   codes.push(...(BODY_METHODS.includes(method) ? BODY_ERRORS : QUERY_ERRORS))
-  if (resource.idempotent && MUTATIONS.includes(method)) codes.push('422')
+  if (resource.idempotent && isMutation(method)) codes.push('422')
   if (resource.behaviours.some((name) => RATE_LIMITED[name]?.includes(method))) codes.push('429')
   codes.push('503')
   return Object.fromEntries(
@@ -421,9 +421,7 @@ const operationId = (resource: ResourceDeclaration, method: MethodName) =>
   method === 'find' ? `find${pascal(resource.name)}` : `${method}${typeName(resource.name)}`
 
 const headerParameters = (resource: ResourceDeclaration, method: MethodName) => [
-  ...(resource.idempotent && MUTATIONS.includes(method)
-    ? [{ $ref: '#/components/parameters/IdempotencyKey' }]
-    : []),
+  ...(resource.idempotent && isMutation(method) ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
   ...(method === 'patch' && resource.fields.version ? [{ $ref: '#/components/parameters/IfMatch' }] : [])
 ]
 

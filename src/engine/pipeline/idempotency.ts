@@ -4,13 +4,13 @@ import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Knex } from 'knex'
 import { tableName, type MethodName, type ResourceDeclaration } from '../declarations/declaration'
 import { recordMask } from './mask-result'
+import { isMutation } from '../vocabulary'
 
 /** Where the keys live: src/contexts/system/idempotency-keys.yaml. */
 export const IDEMPOTENCY_TABLE = tableName('idempotency-keys')
 const HEADER = 'idempotency-key'
 const MAX_KEY_LENGTH = 255
 const DEFAULT_TTL_HOURS = 24
-const MUTATIONS: MethodName[] = ['create', 'update', 'patch', 'remove']
 
 const invalidKey = (message: string) =>
   new BadRequest(`Invalid Idempotency-Key header: ${message}`, {
@@ -157,7 +157,7 @@ export const idempotency = (resource: ResourceDeclaration) => {
 
 /** The hooks `register.ts` puts first in a method's own list: none unless declared `idempotent`. */
 export const idempotencyHooks = (resource: ResourceDeclaration, method: MethodName) =>
-  resource.idempotent && MUTATIONS.includes(method) ? [idempotency(resource)] : []
+  resource.idempotent && isMutation(method) ? [idempotency(resource)] : []
 
 /** Deletes expired keys (they are already treated as new); meant for a periodic job. Returns the count. */
 export const purgeExpiredIdempotencyKeys = async (knex: Knex) => {

@@ -2,6 +2,7 @@ import { NotAuthenticated, NotFound } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { ResourceDeclaration } from '../declarations/declaration'
 import type { RowScope } from '../runtime/policy'
+import { isMutation } from '../vocabulary'
 
 const lowercaseFields = (resource: ResourceDeclaration) =>
   Object.keys(resource.fields).filter((name) => resource.fields[name].lowercase)
@@ -41,11 +42,7 @@ export const scopeQuery = (resource: ResourceDeclaration) => {
     if (conditions.length) query.$and = [...(query.$and ?? []), ...conditions]
     // A mutation's event carries the whole (masked) record whatever one caller `$select`s; the selection
     // is applied to that caller's response only (hooks/mask-result.ts).
-    if (
-      context.params.provider &&
-      ['create', 'update', 'patch', 'remove'].includes(context.method) &&
-      query.$select
-    ) {
+    if (context.params.provider && isMutation(context.method) && query.$select) {
       context.params.select = query.$select
       delete query.$select
     }

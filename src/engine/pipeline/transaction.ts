@@ -1,7 +1,6 @@
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Knex } from 'knex'
-
-const MUTATIONS = ['create', 'update', 'patch', 'remove']
+import { isMutation } from '../vocabulary'
 
 /**
  * A call made inside someone else's transaction (a behaviour's nested call) holds its realtime event
@@ -26,7 +25,7 @@ const publishAfterCommit = async (context: HookContext, next: NextFunction) => {
  * call through `params.transaction`. A call that already has one (a behaviour's nested call) joins it.
  */
 export const inTransaction = async (context: HookContext, next: NextFunction) => {
-  if (!MUTATIONS.includes(context.method)) return next()
+  if (!isMutation(context.method)) return next()
   if (context.params.transaction) return publishAfterCommit(context, next)
   const knex: Knex = context.app.get('knex')
   // Through TableChanges: what the transaction wrote counts as changed once it has ended (totals caches).

@@ -7,6 +7,7 @@ import { emptyDomain, type Domain } from '../domain'
 import { toStorage } from '../pipeline/to-storage'
 import { stateMachine } from '../pipeline/state-machine'
 import { idempotencyHooks } from '../pipeline/idempotency'
+import { METHODS } from '../vocabulary'
 
 /**
  * Per method, after the shared pipeline (`around.all` runs first) and so inside the transaction: the
@@ -14,7 +15,7 @@ import { idempotencyHooks } from '../pipeline/idempotency'
  */
 const behaviourHooks = (resource: ResourceDeclaration, domain: Domain) =>
   Object.fromEntries(
-    SERVICE_METHODS.map((method) => [
+    METHODS.map((method) => [
       method,
       [
         // First, so a replayed request runs nothing else (no state checks, no behaviours).
@@ -25,8 +26,6 @@ const behaviourHooks = (resource: ResourceDeclaration, domain: Domain) =>
       ]
     ])
   )
-
-export const SERVICE_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove'] as const
 
 /** Registers one declared resource as a Feathers service (REST and Socket.io alike) with the shared pipeline. */
 export const registerResource = (app: Application, resource: ResourceDeclaration, domain: Domain) => {
@@ -43,7 +42,7 @@ export const registerResource = (app: Application, resource: ResourceDeclaration
     resource,
     app.get('totalsCache')
   )
-  app.use(resource.path as any, service, { methods: [...SERVICE_METHODS], events: resource.events })
+  app.use(resource.path as any, service, { methods: [...METHODS], events: resource.events })
   app
     .service(resource.path as any)
     .hooks({ around: { all: pipeline(resource, schemas), ...behaviourHooks(resource, domain) } })

@@ -7,8 +7,7 @@ import { validate } from '../lib/validate'
 import { useAdmin } from './context'
 import { fieldError } from './form'
 import { humanize, service, type AnyRecord } from './model'
-
-const METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove'] as const
+import { METHODS } from '../../../src/engine/vocabulary'
 
 interface ScopeRow {
   resource: string
