@@ -9,8 +9,8 @@ import { database } from './database'
 import { authentication } from './auth/authentication'
 import { registerResources } from './engine/runtime/register'
 import { domain } from './contexts'
-import { channels, socketOf, trackSockets } from './channels'
-import { useBroadcastDispatcher } from './event-dispatch'
+import { channels, socketOf, trackSockets } from './transports/channels'
+import { useBroadcastDispatcher } from './transports/event-dispatch'
 import {
   allowedOrigin,
   bodyError,
@@ -19,7 +19,7 @@ import {
   requestLog,
   responseErrors,
   uiHeaders
-} from './http'
+} from './transports/http'
 import { loadDeclarations } from './engine/declarations/load'
 import { health } from './ops/health'
 import { instanceSync, shareTableChanges } from './ops/sync'
@@ -100,7 +100,7 @@ export const createApp = async ({ serving = false } = {}): Promise<Application> 
   safeLookup(app)
   // Registration attempts are counted first: a body the guard refuses is an attempt too.
   app.hooks({ around: { all: [registrationAttempts(app), serviceInputGuard(() => app.get('limits'))] } })
-  // Events encoded once per group of sockets, not once per socket (src/event-dispatch.ts).
+  // Events encoded once per group of sockets, not once per socket (src/transports/event-dispatch.ts).
   useBroadcastDispatcher(app, socketOf)
   // Before the services: instanceSync wraps the events of every service registered after it.
   instanceSync(app)

@@ -1,6 +1,6 @@
 import { Type, getValidator, defaultAppConfiguration, type Static } from '@feathersjs/typebox'
 import config from 'config'
-import { dataValidator } from './validators'
+import { dataValidator } from './engine/validators'
 import { environmentVariableOf, isPublishedSecret, useInstallationSecrets } from './auth/secrets'
 import { environmentFormatProblems } from './environment-formats'
 import { metricsProtectionProblem } from './ops/metrics-endpoint'
@@ -57,7 +57,7 @@ export const configurationSchema = Type.Intersect([
       port: Type.Integer({ minimum: 0, maximum: 65535 }),
       host: Type.String()
     }),
-    // Connection limits of the HTTP server (src/http-server.ts); timeouts in milliseconds.
+    // Connection limits of the HTTP server (src/transports/http-server.ts); timeouts in milliseconds.
     server: Type.Object({
       maxConnections: Type.Integer({ minimum: 1 }),
       headersTimeout: Type.Integer({ minimum: 100, maximum: 600_000 }),

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http'
-import { listen } from './http-server'
+import { listen } from './transports/http-server'
 import type { Application } from './declarations'
 import { createApp } from './app'
 import { runMigrations } from './database/migrate'
@@ -39,7 +39,7 @@ export const startServer = async (port?: number): Promise<RunningServer> => {
   let stopping: Promise<void> | undefined
   const stop = () =>
     (stopping ??= (async () => {
-      // No new connections; requests in flight finish, Socket.io clients and idle connections go (src/http-server.ts).
+      // No new connections; requests in flight finish, Socket.io clients and idle connections go (src/transports/http-server.ts).
       await close()
       await metricsListener?.close()
       await app.teardown()

@@ -119,7 +119,7 @@ export const listenMetrics = async (app: Application) => {
       send(500, 'text/plain', 'Metrics failed\n')
     }
   })
-  // Bounded like the API's listener (src/http-server.ts), with room for a few scrapers only.
+  // Bounded like the API's listener (src/transports/http-server.ts), with room for a few scrapers only.
   const limits = app.get('server')
   server.headersTimeout = Math.min(limits.headersTimeout, limits.requestTimeout)
   server.requestTimeout = limits.requestTimeout

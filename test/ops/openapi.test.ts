@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { Validator } from '@seriousme/openapi-schema-validator'
-import { dataValidator } from '../../src/validators'
+import { dataValidator } from '../../src/engine/validators'
 import pkg from '../../package.json'
 import { pendingOrder } from '../helpers/commerce'
 import { api, testServer, unique, userWithRoles } from '../helpers/server'

@@ -1,4 +1,4 @@
-import { dataValidator } from '../../validators'
+import { dataValidator } from '../validators'
 import {
   METHODS,
   OWNER,

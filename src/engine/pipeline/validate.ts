@@ -2,7 +2,7 @@ import { BadRequest } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { ResourceSchemas } from '../runtime/schemas'
-import { dataValidator, queryValidator } from '../../validators'
+import { dataValidator, queryValidator } from '../validators'
 
 export interface FieldError {
   field: string

@@ -5,7 +5,7 @@ import { METHODS, type ResourceDeclaration } from '../../../src/engine/declarati
 import { behaviourContract } from '../../../src/engine/generators/behaviour-contract'
 import { openApiDocument, openApiSchema } from '../../../src/engine/generators/openapi'
 import { resourceTypeNames } from '../../../src/engine/generators/typegen'
-import { dataValidator } from '../../../src/validators'
+import { dataValidator } from '../../../src/engine/validators'
 import { domain } from '../../../src/contexts'
 
 const HTTP: Record<string, [string, 'collection' | 'item']> = {

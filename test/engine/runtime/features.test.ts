@@ -169,7 +169,7 @@ describe('engine: row conditions hold for writes', () => {
 
   it('sends the whole record in events but only the selected fields in the response', async () => {
     const events: any[] = []
-    // What sockets receive is the dispatched record (see src/channels.ts)
+    // What sockets receive is the dispatched record (see src/transports/channels.ts)
     posts.on('patched', (_data: any, context: any) => events.push(context.dispatch))
     const post = await posts.create({ title: 'Selected' }, as(member))
     const response = await posts.patch(

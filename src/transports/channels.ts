@@ -1,10 +1,10 @@
 import type { RealTimeConnection } from '@feathersjs/feathers'
 import '@feathersjs/transport-commons'
 import type { Server, Socket } from 'socket.io'
-import type { Application } from './declarations'
-import { channelsFor } from './engine/runtime/policy'
-import type { ActiveApiKey } from './auth/api-keys'
-import { reportFault, safely } from './ops/faults'
+import type { Application } from '../declarations'
+import { channelsFor } from '../engine/runtime/policy'
+import type { ActiveApiKey } from '../auth/api-keys'
+import { reportFault, safely } from '../ops/faults'
 import { shapeHandshakeErrors, shapeSocketErrors } from './socket-errors'
 
 /**
@@ -23,7 +23,7 @@ const sockets = new WeakMap<RealTimeConnection, Socket>()
 export const socketOf = (connection: RealTimeConnection) => sockets.get(connection)
 
 export const trackSockets = (app: Application) => (io: Server) => {
-  // Errors hidden from a client (src/socket-errors.ts) are logged with what the transport made of them.
+  // Errors hidden from a client (src/transports/socket-errors.ts) are logged with what the transport made of them.
   const log = (error: any) =>
     app
       .get('logger')

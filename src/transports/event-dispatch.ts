@@ -1,7 +1,7 @@
 import type { HookContext, RealTimeConnection } from '@feathersjs/feathers'
 import type { Server, Socket } from 'socket.io'
-import type { Application } from './declarations'
-import { safely } from './ops/faults'
+import type { Application } from '../declarations'
+import { safely } from '../ops/faults'
 
 type Channel = { connections: RealTimeConnection[]; dataFor(connection: RealTimeConnection): unknown }
 

@@ -1,8 +1,8 @@
 import http, { type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Server as SocketIoServer } from 'socket.io'
-import type { Application } from './declarations'
-import { answerClientError } from './input/client-error'
+import type { Application } from '../declarations'
+import { answerClientError } from '../input/client-error'
 
 /** The `server` settings (src/configuration.ts): how many connections, and how long each may take or idle. */
 export interface ConnectionLimits {

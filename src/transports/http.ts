@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { BadRequest, FeathersError, GeneralError, NotFound } from '@feathersjs/errors'
 import type { Context, Next } from 'koa'
-import type { Application } from './declarations'
-import { databaseFault } from './database/faults'
-import { requestLogger } from './logger'
-import { invalidInput } from './input/limits'
-import { notUtf8 } from './input/strict-utf8'
+import type { Application } from '../declarations'
+import { databaseFault } from '../database/faults'
+import { requestLogger } from '../logger'
+import { invalidInput } from '../input/limits'
+import { notUtf8 } from '../input/strict-utf8'
 
 /** Errors outside services (bad JSON, unknown paths) get the same Feathers JSON shape, never a stack trace. */
 export const errorHandler = (app: Application) => async (ctx: Context, next: Next) => {

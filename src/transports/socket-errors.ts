@@ -1,6 +1,6 @@
 import { GeneralError } from '@feathersjs/errors'
 import type { Server, Socket } from 'socket.io'
-import { databaseFault } from './database/faults'
+import { databaseFault } from '../database/faults'
 
 type Middleware = (socket: Socket, next: (error?: Error) => void) => void
 
@@ -14,7 +14,7 @@ const isFeathersError = (error: any) =>
   typeof error.className === 'string'
 
 /**
- * The error a Socket.io client gets, as REST sends it (src/http.ts): a Feathers error's JSON, and for anything
+ * The error a Socket.io client gets, as REST sends it (src/transports/http.ts): a Feathers error's JSON, and for anything
  * else a plain 500 "Internal server error" — the transport would send its message, and its stack outside
  * production. What was hidden goes to `log`.
  */
