@@ -20,7 +20,7 @@ import {
   responseErrors,
   uiHeaders
 } from './http'
-import { loadDeclarations } from './engine/declarations/load'
+import { loadDeclarationSet } from './engine/declarations/load'
 import { health } from './ops/health'
 import { instanceSync, shareTableChanges } from './ops/sync'
 import { createMetrics, observe } from './ops/metrics'
@@ -46,7 +46,8 @@ import { socketInputGuard } from './input/socket-guard'
 export const createApp = async ({ serving = false } = {}): Promise<Application> => {
   const app: Application = koa(feathers())
   await validateConfiguration(app.configure(configuration()), { serving })
-  const declarations = loadDeclarations(app.get('resourcesDir'), domain)
+  const { resources: declarations, administrativeRoles } = loadDeclarationSet(app.get('resourcesDir'), domain)
+  app.set('administrativeRoles', administrativeRoles)
   app.set('logger', createLogger(app.get('log')))
 
   const origins = app.get('origins')

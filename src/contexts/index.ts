@@ -1,4 +1,5 @@
 import type { Domain } from '../engine/domain'
+import { LIMIT_KINDS } from '../auth/rate-limit'
 import { issueApiKey, revokeApiKey } from './identity/api-key-secrets'
 import { revokeSession } from './identity/revoke-session'
 import { userAccount } from './identity/user-account'
@@ -18,5 +19,6 @@ export const domain: Domain = {
     orderLifecycle,
     paymentProcessing,
     refundProcessing
-  }
+  },
+  rateLimiters: LIMIT_KINDS
 }

@@ -8,6 +8,8 @@ import type { Behaviour } from './runtime/behaviour'
 export interface Domain {
   /** Named hooks a declaration lists under `behaviours:`. */
   behaviours: Record<string, Behaviour>
+  /** Named rate limiters a declaration may name under `rateLimit:` (configured in `rateLimits`). */
+  rateLimiters?: readonly string[]
 }
 
 /** No domain logic at all: what test fixtures and plain resources need. */
