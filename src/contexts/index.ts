@@ -7,6 +7,12 @@ import { inventoryLedger } from './inventory/inventory-ledger'
 import { orderLifecycle } from './orders/order-lifecycle'
 import { paymentProcessing } from './payments/payment-processing'
 import { refundProcessing } from './payments/refund-processing'
+import { identityContracts } from './identity/contract'
+import { inventoryContracts } from './inventory/contract'
+import { ordersContracts } from './orders/contract'
+import { paymentsContracts } from './payments/contract'
+import { paymentsOpenApi } from './payments/openapi'
+import { paymentFacts } from './payments/accepted-methods'
 
 /** Every name a declaration may use, by kind: the contexts' registry, handed to the engine by src/app.ts. */
 export const domain: Domain = {
@@ -20,5 +26,8 @@ export const domain: Domain = {
     paymentProcessing,
     refundProcessing
   },
-  rateLimiters: LIMIT_KINDS
+  rateLimiters: LIMIT_KINDS,
+  contracts: { ...identityContracts, ...inventoryContracts, ...ordersContracts, ...paymentsContracts },
+  openApi: [paymentsOpenApi],
+  payments: paymentFacts
 }
