@@ -5,7 +5,7 @@ import { audit } from '../../auth/audit'
 import { revokeSessions } from '../../auth/sessions'
 import { requestInfo } from '../../auth/request-info'
 import { PASSWORD_MAX_BYTES } from '../../auth/local'
-import { COUNTED, declaredLimiter } from '../../input/registration-attempts'
+import { COUNTED, declaredLimiter } from '../../input/declared-rate-limits'
 import { isAdministrator } from '../../auth/administrators'
 import { invalid } from '../../engine/errors'
 
@@ -37,7 +37,7 @@ export const userAccount: Behaviour = {
     create: [
       async (context, next) => {
         // Registration is rate-limited per client address as users.yaml declares (`rateLimit`); admins
-        // creating users are not. Counted here once the caller is known; registration-attempts.ts counts the rest.
+        // creating users are not. Counted here once the caller is known; declared-rate-limits.ts counts the rest.
         const kind = declaredLimiter(context)
         if (kind && context.params.provider && !isAdministrator(context.app, context.params.user)) {
           context.params[COUNTED] = true

@@ -20,20 +20,19 @@ export const declaredLimiter = (context: HookContext): LimitKind | undefined => 
  * per-address limit, also one refused before the resource's own hooks run (an invalid body, a wrong token),
  * and an anonymous address over the limit is turned away before any other work. Administrators are not limited.
  */
-export const registrationAttempts =
-  (app: Application) => async (context: HookContext, next: NextFunction) => {
-    const kind = context.params.provider ? declaredLimiter(context) : undefined
-    if (!kind) return next()
-    const limiter = app.get('rateLimiter')
-    const address = requestInfo(context.params).ip ?? 'unknown'
-    if (!context.params.authentication) await limiter.assertAllowed(kind, address)
-    try {
-      await next()
-    } catch (error) {
-      if (!context.params[COUNTED] && !isAdministrator(app, context.params.user)) {
-        context.params[COUNTED] = true
-        await limiter.consume(kind, address).catch(() => undefined)
-      }
-      throw error
+export const declaredRateLimits = (app: Application) => async (context: HookContext, next: NextFunction) => {
+  const kind = context.params.provider ? declaredLimiter(context) : undefined
+  if (!kind) return next()
+  const limiter = app.get('rateLimiter')
+  const address = requestInfo(context.params).ip ?? 'unknown'
+  if (!context.params.authentication) await limiter.assertAllowed(kind, address)
+  try {
+    await next()
+  } catch (error) {
+    if (!context.params[COUNTED] && !isAdministrator(app, context.params.user)) {
+      context.params[COUNTED] = true
+      await limiter.consume(kind, address).catch(() => undefined)
     }
+    throw error
   }
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { BadRequest } from '@feathersjs/errors'
-import { registrationAttempts } from '../../src/input/registration-attempts'
+import { declaredRateLimits } from '../../src/input/declared-rate-limits'
 
 /** A limiter that records what it was asked, and an app whose `_roles.yaml` calls its administrators `root`. */
 const fixture = () => {
@@ -11,7 +11,7 @@ const fixture = () => {
   }
   const settings: Record<string, unknown> = { rateLimiter: limiter, administrativeRoles: ['root'] }
   const app = { get: (key: string) => settings[key] } as any
-  return { calls, hook: registrationAttempts(app) }
+  return { calls, hook: declaredRateLimits(app) }
 }
 
 const failing = async () => {
@@ -25,7 +25,7 @@ const context = (rateLimit: Record<string, string>, extra: Record<string, unknow
     params: { provider: 'rest', ip: '10.1.2.3', ...extra }
   }) as any
 
-describe('input/registration-attempts: declared rate limits (rateLimit in the resource YAML)', () => {
+describe('input/declared-rate-limits: rateLimit in the resource YAML', () => {
   it('counts a refused attempt on the limiter the declaration names, checking anonymous callers first', async () => {
     const { calls, hook } = fixture()
     await assert.rejects(hook(context({ create: 'loginAddress' }), failing), BadRequest)
