@@ -20,7 +20,7 @@ import {
   responseErrors,
   uiHeaders
 } from './transports/http'
-import { loadDeclarations } from './engine/declarations/load'
+import { loadDeclarationSet } from './engine/declarations/load'
 import { health } from './ops/health'
 import { instanceSync, shareTableChanges } from './ops/sync'
 import { createMetrics, observe } from './ops/metrics'
@@ -36,7 +36,7 @@ import { queryStringGuard } from './input/query-string'
 import { registerStrictUtf8, STRICT_UTF8 } from './input/strict-utf8'
 import { safeLookup } from './input/safe-lookup'
 import { serviceInputGuard } from './input/service-guard'
-import { registrationAttempts } from './input/registration-attempts'
+import { declaredRateLimits } from './input/declared-rate-limits'
 import { socketInputGuard } from './input/socket-guard'
 
 /**
@@ -46,7 +46,8 @@ import { socketInputGuard } from './input/socket-guard'
 export const createApp = async ({ serving = false } = {}): Promise<Application> => {
   const app: Application = koa(feathers())
   await validateConfiguration(app.configure(configuration()), { serving })
-  const declarations = loadDeclarations(app.get('resourcesDir'), domain)
+  const { resources: declarations, administrativeRoles } = loadDeclarationSet(app.get('resourcesDir'), domain)
+  app.set('administrativeRoles', administrativeRoles)
   app.set('logger', createLogger(app.get('log')))
 
   const origins = app.get('origins')
@@ -98,8 +99,8 @@ export const createApp = async ({ serving = false } = {}): Promise<Application> 
   )
   // Client input is bounded and checked before any service hook, on both transports (src/input/).
   safeLookup(app)
-  // Registration attempts are counted first: a body the guard refuses is an attempt too.
-  app.hooks({ around: { all: [registrationAttempts(app), serviceInputGuard(() => app.get('limits'))] } })
+  // Declared rate limits (registrations) count first: a body the guard refuses is an attempt too.
+  app.hooks({ around: { all: [declaredRateLimits(app), serviceInputGuard(() => app.get('limits'))] } })
   // Events encoded once per group of sockets, not once per socket (src/transports/event-dispatch.ts).
   useBroadcastDispatcher(app, socketOf)
   // Before the services: instanceSync wraps the events of every service registered after it.

@@ -25,6 +25,8 @@ export interface Configuration extends ApplicationConfiguration {
   tableChanges: TableChanges
   totalsCache: TotalsCache
   resources: ResourceDeclaration[]
+  /** The roles `_roles.yaml` declares `administrative: true` (src/auth/administrators.ts). */
+  administrativeRoles: string[]
   schemas: Record<string, ResourceSchemas>
 }
 

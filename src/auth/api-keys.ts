@@ -3,6 +3,7 @@ import type { Knex } from 'knex'
 import type { Application } from '../declarations'
 import { hashSecret, newSecret } from './secrets'
 import { METHODS } from '../engine/vocabulary'
+export { keysMayCall } from '../engine/runtime/api-key-use'
 
 const KEY_PREFIX = 'iak_'
 

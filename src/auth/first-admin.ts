@@ -1,5 +1,6 @@
 import { Conflict } from '@feathersjs/errors'
 import type { Application } from '../declarations'
+import { administrativeRoles } from './administrators'
 
 /** `firstAdmin` in the configuration (`ADMIN_EMAIL`, `ADMIN_PASSWORD`): empty strings mean "not set". */
 export interface FirstAdminSettings {
@@ -24,8 +25,16 @@ export const firstAdminProblem = (settings: FirstAdminSettings, env = process.en
   return undefined
 }
 
+/** Whether a user holds any administrative role (`_roles.yaml`). */
 const adminExists = async (app: Application) => {
-  const found = await app.get('knex')('users').whereRaw(`roles @> '["admin"]'::jsonb`).first('id')
+  const roles = administrativeRoles(app)
+  if (!roles.length) return false
+  const found = await app
+    .get('knex')('users')
+    .where((query) => {
+      for (const role of roles) query.orWhereRaw('roles @> ?::jsonb', [JSON.stringify([role])])
+    })
+    .first('id')
   return Boolean(found)
 }
 
@@ -39,6 +48,9 @@ export const ensureFirstAdmin = async (app: Application) => {
   const problem = firstAdminProblem(settings)
   if (problem) throw new Error(problem)
   if (!settings.email) return undefined
+  const [role] = administrativeRoles(app)
+  if (!role)
+    throw new Error('ADMIN_EMAIL is set but no role is declared `administrative: true` (_roles.yaml)')
   const logger = app.get('logger')
   if (await adminExists(app)) {
     logger.debug({ email: settings.email }, 'an admin exists: ADMIN_EMAIL is left alone')
@@ -57,7 +69,7 @@ export const ensureFirstAdmin = async (app: Application) => {
       email: settings.email,
       password: settings.password,
       name: settings.email.split('@')[0],
-      roles: ['admin']
+      roles: [role]
     })
     logger.info({ userId: user.id, email: user.email }, 'created the first admin from ADMIN_EMAIL')
     return user.id as number

@@ -40,7 +40,9 @@ export interface RateLimiterOptions {
   onRedisError?: (error: Error) => void
 }
 
-const kinds = Object.keys(defaultRateLimits) as LimitKind[]
+/** Every limiter; a declaration names one under `rateLimit:` (src/engine/domain.ts `rateLimiters`). */
+export const LIMIT_KINDS = Object.keys(defaultRateLimits) as LimitKind[]
+const kinds = LIMIT_KINDS
 
 // Says what is limited without echoing the key: it may be an email address.
 const subjects: Record<LimitKind, string> = {

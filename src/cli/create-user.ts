@@ -1,5 +1,14 @@
 import { createApp } from '../app'
+import config from 'config'
 import { runMigrations } from '../database/migrate'
+import { loadDeclarationSet } from '../engine/declarations/load'
+import { domain } from '../contexts'
+
+/** Whether these roles make an administrator (`administrative: true` in _roles.yaml). */
+const administrative = (roles: string[]) => {
+  const declared = loadDeclarationSet(config.get<string>('resourcesDir'), domain).administrativeRoles
+  return roles.some((role) => declared.includes(role))
+}
 
 export interface CreateUserOptions {
   email: string
@@ -12,7 +21,7 @@ export interface CreateUserOptions {
 export const createUser = async ({ email, password, name, roles }: CreateUserOptions) => {
   const app = await createApp().catch((error: Error) => {
     // The server holds the embedded database: say how to get the first admin without stopping it.
-    if (/in use by another process/.test(error.message) && roles.includes('admin'))
+    if (/in use by another process/.test(error.message) && administrative(roles))
       error.message +=
         ' For the first admin, start the server with ADMIN_EMAIL and ADMIN_PASSWORD instead (README, quick start).'
     throw error

@@ -33,9 +33,9 @@ const format = async (file: string, text: string) =>
 /** file name -> formatted source, for the given declarations. */
 export const renderGenerated = async (resources: ResourceDeclaration[], outDir: string) => {
   const sources: Record<string, string> = {
-    'types.ts': generateTypes(resources),
+    'types.ts': generateTypes(resources, domain.contracts),
     'services.ts': generateServices(resources),
-    'client.ts': generateClient(resources)
+    'client.ts': generateClient(resources, domain.contracts)
   }
   const rendered: Record<string, string> = {}
   for (const [name, text] of Object.entries(sources)) {

@@ -1,4 +1,5 @@
 import type { Domain } from '../engine/domain'
+import { LIMIT_KINDS } from '../auth/rate-limit'
 import { issueApiKey, revokeApiKey } from './identity/api-key-secrets'
 import { revokeSession } from './identity/revoke-session'
 import { userAccount } from './identity/user-account'
@@ -6,6 +7,12 @@ import { inventoryLedger } from './inventory/inventory-ledger'
 import { orderLifecycle } from './orders/order-lifecycle'
 import { paymentProcessing } from './payments/payment-processing'
 import { refundProcessing } from './payments/refund-processing'
+import { identityContracts } from './identity/contract'
+import { inventoryContracts } from './inventory/contract'
+import { ordersContracts } from './orders/contract'
+import { paymentsContracts } from './payments/contract'
+import { paymentsOpenApi } from './payments/openapi'
+import { paymentFacts } from './payments/accepted-methods'
 
 /** Every name a declaration may use, by kind: the contexts' registry, handed to the engine by src/app.ts. */
 export const domain: Domain = {
@@ -18,5 +25,9 @@ export const domain: Domain = {
     orderLifecycle,
     paymentProcessing,
     refundProcessing
-  }
+  },
+  rateLimiters: LIMIT_KINDS,
+  contracts: { ...identityContracts, ...inventoryContracts, ...ordersContracts, ...paymentsContracts },
+  openApi: [paymentsOpenApi],
+  payments: paymentFacts
 }

@@ -1,4 +1,12 @@
 import type { Behaviour } from './runtime/behaviour'
+import type { ContractRegistry } from './generators/behaviour-contract'
+import type { OpenApiContribution } from './generators/openapi/contribution'
+import type { ClientModel } from './generators/client-model-types'
+
+/** Reads a configuration key: the app on a server, the `config` module in a command-line tool. */
+export interface Settings {
+  get(key: string): any
+}
 
 /**
  * What the bounded contexts (src/contexts/) give the engine. The engine defines these shapes and never imports
@@ -8,6 +16,14 @@ import type { Behaviour } from './runtime/behaviour'
 export interface Domain {
   /** Named hooks a declaration lists under `behaviours:`. */
   behaviours: Record<string, Behaviour>
+  /** Named rate limiters a declaration may name under `rateLimit:` (configured in `rateLimits`). */
+  rateLimiters?: readonly string[]
+  /** By behaviour name: what it adds to its resource's contract (OpenAPI document, generated types). */
+  contracts?: ContractRegistry
+  /** Paths a context serves besides its resources (the payment webhook), for the OpenAPI document. */
+  openApi?: OpenApiContribution[]
+  /** The configured payment provider and the methods it accepts, for clients (`/declarations.json`, OpenAPI). */
+  payments?: (settings: Settings) => ClientModel['payments']
 }
 
 /** No domain logic at all: what test fixtures and plain resources need. */

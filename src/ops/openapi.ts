@@ -3,19 +3,32 @@ import path from 'node:path'
 import type { Context, Next } from 'koa'
 import type { Application } from '../declarations'
 import type { ResourceDeclaration } from '../engine/declarations/declaration'
-import { openApiDocument } from '../engine/generators/openapi'
+import type { Settings } from '../engine/domain'
+import { openApiDocument, type DocumentSources } from '../engine/generators/openapi'
 import { clientModel } from '../engine/generators/client-model'
-import { providerFor } from '../contexts/payments/provider'
+import { authenticationOpenApi } from '../auth/openapi'
+import { domain } from '../contexts'
+import { operationsOpenApi } from './openapi-operations'
 import pkg from '../../package.json'
 
 const TITLE = 'Internal API'
 
-/** The served document: the declarations, this package's version and licence, the provider's payment methods. */
-export const servedDocument = (resources: ResourceDeclaration[], paymentMethods?: readonly string[]) =>
+/**
+ * What the document is made of besides the declarations: the contexts' contracts and paths (the domain), the
+ * platform's paths (authentication first, health and metrics last) and, when given, the configuration.
+ */
+export const documentSources = (settings?: Settings): DocumentSources => ({
+  domain,
+  settings,
+  platform: { first: [authenticationOpenApi], last: [operationsOpenApi] }
+})
+
+/** The served document: the declarations, this package's version and licence, the configured provider's methods. */
+export const servedDocument = (resources: ResourceDeclaration[], settings?: Settings) =>
   openApiDocument(
     resources,
     { title: TITLE, version: pkg.version, license: { name: pkg.license } },
-    { paymentMethods }
+    documentSources(settings)
   )
 
 // Swagger UI's files come from the installed package, served by this process: no CDN, nothing to vendor.
@@ -85,20 +98,16 @@ const send = (ctx: Context, type: string, body: string | fs.ReadStream) => {
 }
 
 /**
- * `GET /openapi.json`: the OpenAPI document of the declared resources (src/engine/generators/openapi.ts), and
+ * `GET /openapi.json`: the OpenAPI document of the declared resources (src/engine/generators/openapi/), and
  * `GET /docs`: Swagger UI browsing it. The document is built on the first request, once: the resources are
  * registered after this middleware is mounted, and they do not change while the process runs.
  */
 export const openApiEndpoints = (app: Application) => {
   let document: string | undefined
   let model: string | undefined
-  const documentText = () =>
-    (document ??= JSON.stringify(servedDocument(app.get('resources'), providerFor(app).acceptedMethods)))
-  const modelText = () => {
-    const provider = providerFor(app)
-    const payments = { provider: provider.name, methods: [...(provider.acceptedMethods ?? [])] }
-    return (model ??= JSON.stringify(clientModel(app.get('resources'), payments)))
-  }
+  const documentText = () => (document ??= JSON.stringify(servedDocument(app.get('resources'), app)))
+  const modelText = () =>
+    (model ??= JSON.stringify(clientModel(app.get('resources'), domain.payments?.(app))))
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
     if (ctx.path === '/openapi.json') {

@@ -12,6 +12,9 @@ import { seeded } from './fuzz-random'
 import { PROTOTYPE_NAMES } from './fuzz-values'
 import { domain } from '../../src/contexts'
 
+/** The configuration of the simulated payment provider (its methods: sim_succeed, sim_fail, sim_async). */
+const SIMULATED = { get: (key: string) => (key === 'payments' ? { provider: 'simulated' } : undefined) }
+
 // Schema-driven fuzzing over real HTTP, against a server of its own (a child process: a request that kills
 // the process is reported, not fatal to the suite, and no other test's rows are changed). Deterministic:
 // FUZZ_SEED repeats a run; FUZZ_SCALE (default 1) multiplies the number of requests.
@@ -187,7 +190,7 @@ describe('api: schema-driven fuzzing from /openapi.json (no 5xx, answers as docu
   })
 
   it('generates the same requests from the same seed, and others from another', () => {
-    const document = servedDocument(loadDeclarations('src/contexts', domain), ['sim_succeed'])
+    const document = servedDocument(loadDeclarations('src/contexts', domain), SIMULATED)
     const generate = (seed: number) =>
       fuzzCases(document, ['anonymous', 'admin'], {
         random: seeded(seed),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { api, unique, userWithRoles, type TestUser } from '../helpers/server'
+import { api, testServer, unique, userWithRoles, type TestUser } from '../helpers/server'
 import { closeClients, openClient } from '../helpers/socket'
 
 const login = (email: string, password: string, headers: Record<string, string> = {}) =>
@@ -458,6 +458,31 @@ describe('identity: attacks that must fail', () => {
       body: { name: 'user directory', scopes: [{ resource: 'users', methods: ['find', 'get'] }] }
     })
     assert.equal(reader.status, 201)
+  })
+
+  it('refuses a key on what the declarations close to keys (apiKeys), whatever its scopes say', async () => {
+    const admin = await userWithRoles(['admin'])
+    const created = await api('POST', '/api-keys', {
+      token: admin.token,
+      body: { name: 'made before apiKeys closed them', scopes: [{ resource: 'products' }] }
+    })
+    assert.equal(created.status, 201)
+    // As if the key had been made before the declarations said `apiKeys: false` / `read`.
+    const { app } = await testServer()
+    const scopes = [{ resource: 'audit-log' }, { resource: 'users' }, { resource: 'products' }]
+    await app
+      .get('knex')('api_keys')
+      .where({ id: created.body.id })
+      .update({ scopes: JSON.stringify(scopes) })
+    const key = { 'x-api-key': created.body.key }
+    const audit = await api('GET', '/audit-log', { headers: key })
+    assert.equal(audit.status, 403)
+    assert.match(audit.body.message, /API keys may not find audit-log \(its declaration: apiKeys: false\)/)
+    const patch = await api('PATCH', `/users/${admin.id}`, { headers: key, body: { name: 'renamed' } })
+    assert.equal(patch.status, 403)
+    assert.match(patch.body.message, /apiKeys: read/)
+    assert.equal((await api('GET', `/users/${admin.id}`, { headers: key })).status, 200)
+    assert.equal((await api('GET', '/products', { headers: key })).status, 200)
   })
 
   it('reveals nothing about another user through account rules', async () => {

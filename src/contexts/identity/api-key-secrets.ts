@@ -1,9 +1,9 @@
 import type { Behaviour } from '../../engine/runtime/behaviour'
-import { newApiKey } from '../../auth/api-keys'
+import { keysMayCall, newApiKey } from '../../auth/api-keys'
+import type { ResourceDeclaration } from '../../engine/declarations/declaration'
+import { METHODS } from '../../engine/vocabulary'
 import { audit } from '../../auth/audit'
 import { invalid } from '../../engine/errors'
-
-const NOT_FOR_KEYS = ['api-keys', 'sessions', 'audit-log', 'idempotency-keys', 'payment-events']
 
 /** Creating a key generates its secret: stored as a hash, returned once as `key` in the create response. */
 export const issueApiKey: Behaviour = {
@@ -11,19 +11,20 @@ export const issueApiKey: Behaviour = {
   around: {
     create: [
       async (context, next) => {
-        const declared = new Set(
-          context.app.get('resources').map((resource: { name: string }) => resource.name)
+        const declared = new Map<string, ResourceDeclaration>(
+          context.app.get('resources').map((resource: ResourceDeclaration) => [resource.name, resource])
         )
         const scopes: { resource: string; methods?: string[]; readOnly?: boolean }[] = context.data.scopes
         scopes.forEach((scope, index) => {
           const field = `scopes.${index}.resource`
           const fail = (message: string) => invalid(field, message)
-          if (!declared.has(scope.resource)) throw fail('names no declared resource')
-          // A key must never be a way around the identity rules: no keys for keys, sessions or the audit
-          // log, and reading users at most (a key cannot set passwords, emails or roles).
-          if (NOT_FOR_KEYS.includes(scope.resource)) throw fail('cannot be given to an API key')
-          const writes = (scope.methods ?? ['create']).some((method) => !['find', 'get'].includes(method))
-          if (scope.resource === 'users' && writes && !scope.readOnly)
+          const resource = declared.get(scope.resource)
+          if (!resource) throw fail('names no declared resource')
+          // What a key may touch is declared per resource (`apiKeys:` false or read): a key must never be
+          // a way around the identity rules.
+          if (resource.apiKeys === false) throw fail('cannot be given to an API key')
+          const methods = scope.readOnly ? ['find', 'get'] : (scope.methods ?? METHODS)
+          if (methods.some((method) => !keysMayCall(resource, method)))
             throw fail('can only be read with an API key')
         })
         const { key, prefix, keyHash } = newApiKey()

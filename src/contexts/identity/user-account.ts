@@ -5,7 +5,8 @@ import { audit } from '../../auth/audit'
 import { revokeSessions } from '../../auth/sessions'
 import { requestInfo } from '../../auth/request-info'
 import { PASSWORD_MAX_BYTES } from '../../auth/local'
-import { COUNTED } from '../../input/registration-attempts'
+import { COUNTED, declaredLimiter } from '../../input/declared-rate-limits'
+import { isAdministrator } from '../../auth/administrators'
 import { invalid } from '../../engine/errors'
 
 const assertPasswordPolicy = (password: unknown, email: unknown) => {
@@ -35,12 +36,12 @@ export const userAccount: Behaviour = {
   around: {
     create: [
       async (context, next) => {
-        // Registration is rate-limited per client address (admins creating users are not).
-        if (context.params.provider && !context.params.user?.roles?.includes('admin')) {
-          context.params[COUNTED] = true // src/input/registration-attempts.ts counts the rest
-          await context.app
-            .get('rateLimiter')
-            .consume('registration', requestInfo(context.params).ip ?? 'unknown')
+        // Registration is rate-limited per client address as users.yaml declares (`rateLimit`); admins
+        // creating users are not. Counted here once the caller is known; declared-rate-limits.ts counts the rest.
+        const kind = declaredLimiter(context)
+        if (kind && context.params.provider && !isAdministrator(context.app, context.params.user)) {
+          context.params[COUNTED] = true
+          await context.app.get('rateLimiter').consume(kind, requestInfo(context.params).ip ?? 'unknown')
         }
         assertPasswordPolicy(context.data.password, context.data.email)
         await next()

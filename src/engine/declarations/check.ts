@@ -8,6 +8,7 @@ import {
 } from './declaration'
 import { fieldTypes } from './field-types'
 import { emptyDomain, type Domain } from '../domain'
+import { checkRules } from './check-rules'
 
 export interface Problem {
   file: string
@@ -123,6 +124,7 @@ const checkResource = (resource: ResourceDeclaration, names: Set<string>, domain
       }
     }
   }
+  problems.push(...checkRules(resource, domain))
   const paginate = resource.query.paginate
   if (paginate && paginate.default > paginate.max)
     problem(['query', 'paginate', 'default'], 'default is above max')

@@ -85,6 +85,10 @@ export interface ResourceDeclaration {
   behaviours: string[]
   /** Honour `Idempotency-Key` on mutations. */
   idempotent: boolean
+  /** Whether API keys may be scoped to it: every method, `read` (find and get) or never. */
+  apiKeys: ApiKeyUse
+  /** Method -> the named rate limiter counting its calls per client address (`rateLimits` configures it). */
+  rateLimit: Partial<Record<MethodName, string>>
   /** A declared state machine on an enum field, or none. */
   states?: StateMachine
   /** The file the declaration came from, for error messages. */
@@ -104,6 +108,8 @@ export interface StateMachine {
   field: string
   transitions: Record<string, Transition>
 }
+
+export type ApiKeyUse = boolean | 'read'
 
 export const PUBLIC = 'public'
 export const AUTHENTICATED = 'authenticated'

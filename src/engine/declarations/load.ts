@@ -8,7 +8,7 @@ import type { ResourceDeclaration } from './declaration'
 import { normalizeDeclaration } from './normalize'
 import { checkDeclarations, type Problem } from './check'
 import { emptyDomain, type Domain } from '../domain'
-import { applyRoles, rolesMetaSchema, ROLES_FILE } from './roles'
+import { administrativeRoles, applyRoles, rolesMetaSchema, ROLES_FILE } from './roles'
 
 export class DeclarationError extends Error {
   constructor(readonly problems: string[]) {
@@ -57,11 +57,22 @@ const metaProblems = (parsed: ParsedFile, data: unknown, validate = validateMeta
   ]
 }
 
+/** What the declarations say: the resources, and the roles that run the platform (`_roles.yaml`). */
+export interface DeclarationSet {
+  resources: ResourceDeclaration[]
+  /** Roles declared `administrative: true`; none without a roles file (test fixtures). */
+  administrativeRoles: string[]
+}
+
 /**
  * Reads every `*.yaml` under `dir` (each context keeps its declarations in its own folder: src/contexts/<name>/),
  * checks it, and returns the normalized declarations or throws naming every problem.
  */
-export const loadDeclarations = (dir: string, domain: Domain = emptyDomain): ResourceDeclaration[] => {
+export const loadDeclarations = (dir: string, domain: Domain = emptyDomain): ResourceDeclaration[] =>
+  loadDeclarationSet(dir, domain).resources
+
+/** `loadDeclarations`, with the roles file's administrative roles. */
+export const loadDeclarationSet = (dir: string, domain: Domain = emptyDomain): DeclarationSet => {
   const files = (fs.readdirSync(dir, { recursive: true }) as string[])
     .filter((name) => /\.ya?ml$/.test(name) && !name.split(path.sep).includes('test'))
     .sort()
@@ -108,5 +119,6 @@ export const loadDeclarations = (dir: string, domain: Domain = emptyDomain): Res
     )
   )
   if (problems.length) throw new DeclarationError(problems)
-  return declarations
+  const roles = rolesEntry ? administrativeRoles(rolesEntry.doc.toJS().roles) : []
+  return { resources: declarations, administrativeRoles: roles }
 }

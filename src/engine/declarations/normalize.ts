@@ -38,6 +38,8 @@ export const normalizeDeclaration = (raw: any, file: string): ResourceDeclaratio
     events: raw.events ?? [],
     behaviours: raw.behaviours ?? [],
     idempotent: raw.idempotent ?? false,
+    apiKeys: raw.apiKeys ?? true,
+    rateLimit: raw.rateLimit ?? {},
     states: raw.states && {
       field: raw.states.field,
       transitions: Object.fromEntries(

@@ -5,6 +5,8 @@ export const ROLES_FILE = '_roles.yaml'
 
 export interface RoleDeclaration {
   description: string
+  /** Runs the platform: exempt from the per-address limits, and the role the first admin is given. */
+  administrative?: boolean
   grants: Record<string, Partial<Record<(typeof METHODS)[number], Grant>>>
 }
 
@@ -36,6 +38,7 @@ export const rolesMetaSchema = {
         required: ['description'],
         properties: {
           description: { type: 'string', minLength: 1 },
+          administrative: { type: 'boolean' },
           grants: {
             type: 'object',
             additionalProperties: {
@@ -86,6 +89,12 @@ export const applyRoles = (
       }
     }
   }
+  if (!administrativeRoles(roles).length)
+    problems.push({
+      file: rolesFile,
+      pointer: ['roles'],
+      message: 'no role is `administrative: true`: declare the role that runs the platform'
+    })
   const builtIn = [PUBLIC, AUTHENTICATED, OWNER]
   const declared = Object.keys(roles).sort().join(', ')
   for (const resource of resources) {
@@ -121,3 +130,9 @@ export const applyRoles = (
   }
   return problems
 }
+
+/** The roles declared `administrative: true`, in declaration order. */
+export const administrativeRoles = (roles: Record<string, RoleDeclaration>) =>
+  Object.entries(roles)
+    .filter(([, role]) => role.administrative === true)
+    .map(([name]) => name)

@@ -1,9 +1,11 @@
-// What behaviours (src/contexts/) add to a resource's contract beyond its declaration: properties they put
-// into results, fields they require, values they accept. The engine stays free of server code, so this is a
-// table by behaviour name; test/api/fuzz.test.ts and test/ops/openapi.test.ts check it against live answers.
+// What behaviours add to a resource's contract beyond its declaration: properties they put into results,
+// fields they require, values they accept, rules and statuses. The engine knows no behaviour: each context
+// states its own behaviours' contracts (src/contexts/<name>/contract.ts) and registers them in the Domain
+// (`contracts`, by behaviour name); this merges those of a resource's behaviours, for the OpenAPI document and
+// the generated types. test/api/fuzz.test.ts and test/ops/openapi.test.ts check them against live answers.
 import type { ResourceDeclaration } from '../declarations/declaration'
 import type { JsonSchema } from '../declarations/field-types'
-import { resultSchema } from '../runtime/schemas'
+import type { Settings } from '../domain'
 
 export interface BehaviourContract {
   /** Properties every result of the resource carries (after the declared ones). */
@@ -20,107 +22,28 @@ export interface BehaviourContract {
   statuses: Partial<Record<'create' | 'patch', string[]>>
 }
 
-export interface ContractOptions {
-  /** The payment methods the configured provider accepts (src/contexts/payments/provider.ts `acceptedMethods`). */
-  paymentMethods?: readonly string[]
-}
+/**
+ * One behaviour's part of the contract, given every declaration and, when a document is served, the
+ * configuration (without it, say for the generated types, a part that depends on it is left out).
+ */
+export type ContractContribution = (
+  all: ResourceDeclaration[],
+  settings?: Settings
+) => Partial<BehaviourContract>
 
-/** An order line as `items` shows it: an order-items row without `orderId` and `createdAt`. */
-const orderLine = (all: ResourceDeclaration[]): JsonSchema => {
-  const lines = all.find((resource) => resource.name === 'order-items')
-  if (!lines) return { type: 'object' }
-  const schema = JSON.parse(JSON.stringify(resultSchema(lines))) as JsonSchema
-  const properties = schema.properties as Record<string, JsonSchema>
-  delete properties.orderId
-  delete properties.createdAt
-  const { $id: _id, ...rest } = schema
-  return {
-    ...rest,
-    required: (schema.required as string[]).filter((name) => name in properties),
-    description: 'A line of the order, priced when it was ordered'
-  }
-}
+/** Behaviour name -> its contribution (src/engine/domain.ts `contracts`). */
+export type ContractRegistry = Record<string, ContractContribution>
 
-type Contribution = (all: ResourceDeclaration[], options: ContractOptions) => Partial<BehaviourContract>
-
-const CONTRIBUTIONS: Record<string, Contribution> = {
-  orderLifecycle: (all) => ({
-    resultProperties: {
-      items: { type: 'array', items: orderLine(all), description: "The order's lines, by line id" }
-    },
-    requiredOnCreate: ['items'],
-    rules: {
-      create: [
-        'Every `items[].productId` must be an active product, and all in one currency (else 400 naming it); ' +
-          'the same product twice counts once with the quantities added. Prices and totals are set by the server.'
-      ],
-      patch: [
-        '`status` changes alone (no other field in the same request). `items`, `note` and `shippingAddress` ' +
-          'change only while the order is `pending` (else 409), and `items` not while a payment is in progress.'
-      ]
-    }
-  }),
-  issueApiKey: () => ({
-    createdProperties: {
-      key: {
-        type: 'string',
-        pattern: '^iak_',
-        description: 'The secret to send as `X-API-Key`: shown in this answer only, never again'
-      }
-    },
-    rules: {
-      create: [
-        '`scopes[].resource` must name a declared resource other than api-keys, sessions, audit-log, ' +
-          'idempotency-keys and payment-events; `users` only with `find`/`get` or `readOnly` (else 400).'
-      ]
-    }
-  }),
-  paymentProcessing: (_, options) => ({
-    statuses: { create: ['404', '409', '502'] },
-    ...(options.paymentMethods?.length && { fieldValues: { paymentMethod: [...options.paymentMethods] } }),
-    rules: {
-      create: [
-        'Pays the whole total of a `pending` order you may see (else 404, or 409 when it is not pending, has ' +
-          'nothing to pay, or already has a pending or captured payment).'
-      ]
-    }
-  }),
-  refundProcessing: () => ({
-    statuses: { create: ['409', '502'] },
-    rules: {
-      create: [
-        'The payment must be `captured` and `amountCents` at most what it has left to refund (else 409).'
-      ]
-    }
-  }),
-  inventoryLedger: () => ({
-    statuses: { create: ['409'] },
-    rules: {
-      create: [
-        '`receive` needs a positive `quantity`; `adjust` a non-zero `quantity` and a `reason` (else 400). ' +
-          'Stock never goes below zero (409).'
-      ]
-    }
-  }),
-  userAccount: () => ({
-    // A wrong currentPassword counts toward the account's login limit (src/contexts/identity/user-account.ts).
-    statuses: { patch: ['429'] },
-    rules: {
-      create: ['`password` must not be the email address (400).'],
-      patch: [
-        'Changing your own `email` or `password` needs `currentPassword` (400 without it or when wrong; wrong ' +
-          'ones count toward the login limit, 429); a new password ends your other sessions and must not be the ' +
-          'email address.'
-      ]
-    }
-  })
+export interface ContractSources {
+  contracts?: ContractRegistry
+  settings?: Settings
 }
 
 /** The merged contract of a resource's behaviours (empty for a resource without any). */
 export const behaviourContract = (
   resource: ResourceDeclaration,
   all: ResourceDeclaration[],
-  options: ContractOptions = {}
+  { contracts = {}, settings }: ContractSources = {}
 ): BehaviourContract => {
   const contract: BehaviourContract = {
     resultProperties: {},
@@ -131,7 +54,7 @@ export const behaviourContract = (
     statuses: {}
   }
   for (const name of resource.behaviours ?? []) {
-    const part = CONTRIBUTIONS[name]?.(all, options) ?? {}
+    const part = (Object.hasOwn(contracts, name) ? contracts[name](all, settings) : undefined) ?? {}
     Object.assign(contract.resultProperties, part.resultProperties)
     Object.assign(contract.createdProperties, part.createdProperties)
     Object.assign(contract.fieldValues, part.fieldValues)

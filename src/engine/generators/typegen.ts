@@ -1,6 +1,6 @@
 // Declarations in, TypeScript source out: the text of src/generated/{types,services,client}.ts.
 // Types are printed from the very JSON schemas the validators use (schemas.ts), so they cannot disagree.
-import { behaviourContract } from './behaviour-contract'
+import { behaviourContract, type ContractRegistry } from './behaviour-contract'
 import type { ResourceDeclaration } from '../declarations/declaration'
 import type { JsonSchema } from '../declarations/field-types'
 import { dataSchema, querySchema, resultSchema } from '../runtime/schemas'
@@ -149,16 +149,20 @@ const RESERVED = [
 ]
 
 /** `ApiKeyCreated`: the create answer, when a behaviour adds to it (an API key's one-time secret). */
-const createdTypeName = (resource: ResourceDeclaration, all: ResourceDeclaration[]) =>
-  Object.keys(behaviourContract(resource, all).createdProperties).length
+const createdTypeName = (
+  resource: ResourceDeclaration,
+  all: ResourceDeclaration[],
+  contracts: ContractRegistry
+) =>
+  Object.keys(behaviourContract(resource, all, { contracts }).createdProperties).length
     ? `${typeName(resource.name)}Created`
     : undefined
 
 /** Two resources (say `user-data` and `users`) could print the same type name; fail loudly instead. */
-const checkNames = (resources: ResourceDeclaration[]) => {
+const checkNames = (resources: ResourceDeclaration[], contracts: ContractRegistry) => {
   const owners = new Map(RESERVED.map((name) => [name, '@feathersjs/feathers or client.ts']))
   for (const resource of resources) {
-    const created = createdTypeName(resource, resources)
+    const created = createdTypeName(resource, resources, contracts)
     for (const name of [...Object.values(resourceTypeNames(resource)), ...(created ? [created] : [])]) {
       const owner = owners.get(name)
       if (owner)
@@ -197,10 +201,14 @@ const requiring = (schema: JsonSchema, names: string[]): JsonSchema =>
     ? { ...schema, required: [...new Set([...((schema.required as string[]) ?? []), ...names])] }
     : schema
 
-const createdType = (resource: ResourceDeclaration, all: ResourceDeclaration[]) => {
-  const name = createdTypeName(resource, all)
+const createdType = (
+  resource: ResourceDeclaration,
+  all: ResourceDeclaration[],
+  contracts: ContractRegistry
+) => {
+  const name = createdTypeName(resource, all, contracts)
   if (!name) return []
-  const extra = behaviourContract(resource, all).createdProperties
+  const extra = behaviourContract(resource, all, { contracts }).createdProperties
   const body = members(
     { properties: extra, required: Object.keys(extra), additionalProperties: false },
     (_, p) => describeOf(p)
@@ -211,9 +219,13 @@ const createdType = (resource: ResourceDeclaration, all: ResourceDeclaration[]) 
   ]
 }
 
-const resourceTypes = (resource: ResourceDeclaration, all: ResourceDeclaration[]) => {
+const resourceTypes = (
+  resource: ResourceDeclaration,
+  all: ResourceDeclaration[],
+  contracts: ContractRegistry
+) => {
   const names = resourceTypeNames(resource)
-  const contract = behaviourContract(resource, all)
+  const contract = behaviourContract(resource, all, { contracts })
   const where = `/${resource.path}`
   const withNotes = (name: string, property: JsonSchema) => [
     ...describeOf(property),
@@ -244,14 +256,15 @@ const resourceTypes = (resource: ResourceDeclaration, all: ResourceDeclaration[]
       [`The query of find on ${where} (and of get, patch and remove by id).`],
       () => []
     ),
-    ...createdType(resource, all)
+    ...createdType(resource, all, contracts)
   ].join('\n\n')
 }
 
-export const generateTypes = (resources: ResourceDeclaration[]): string => {
-  checkNames(resources)
+/** The record, body and query types; `contracts` (the domain's) add what behaviours put into them. */
+export const generateTypes = (resources: ResourceDeclaration[], contracts: ContractRegistry = {}): string => {
+  checkNames(resources, contracts)
   const body = resources.length
-    ? resources.map((resource) => resourceTypes(resource, resources)).join('\n\n')
+    ? resources.map((resource) => resourceTypes(resource, resources, contracts)).join('\n\n')
     : 'export {}'
   return `${GENERATED_HEADER}\n\n${body}\n`
 }
@@ -272,19 +285,22 @@ export const generateServices = (resources: ResourceDeclaration[]): string => {
 }
 
 /** The client's typed service map: types only, so a browser bundle can import it without server code. */
-export const generateClient = (resources: ResourceDeclaration[]): string => {
-  checkNames(resources)
+export const generateClient = (
+  resources: ResourceDeclaration[],
+  contracts: ContractRegistry = {}
+): string => {
+  checkNames(resources, contracts)
   const feathersImports = resources.length
     ? ['Application', 'ClientService', 'Id', 'Paginated', 'Params']
     : ['Application']
-  const created = (resource: ResourceDeclaration) => createdTypeName(resource, resources)
+  const created = (resource: ResourceDeclaration) => createdTypeName(resource, resources, contracts)
   const typeImports = resources.flatMap((resource) => [
     ...Object.values(resourceTypeNames(resource)),
     ...(created(resource) ? [created(resource)!] : [])
   ])
   const entries = resources.map((resource) => {
     const { result, data, patch, query } = resourceTypeNames(resource)
-    const always = Object.keys(behaviourContract(resource, resources).resultProperties)
+    const always = Object.keys(behaviourContract(resource, resources, { contracts }).resultProperties)
     const found = resource.query.paginate ? "'page'" : "'list'"
     const extra = always.length
       ? [created(resource) ?? result, always.map(quote).join(' | ')]

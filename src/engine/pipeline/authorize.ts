@@ -9,6 +9,7 @@ import {
   type Identity
 } from '../runtime/policy'
 import { keyAllows } from '../../auth/api-keys'
+import { keysMayCall } from '../runtime/api-key-use'
 
 const writtenFields = (data: unknown): string[] => {
   const records = Array.isArray(data) ? data : [data]
@@ -28,6 +29,12 @@ const authorizeApiKey = async (
   fields: string[],
   next: NextFunction
 ) => {
+  // The declaration wins over a key's scopes (a key made before `apiKeys:` closed the resource).
+  if (!keysMayCall(resource, method)) {
+    throw new Forbidden(
+      `API keys may not ${method} ${resource.path} (its declaration: apiKeys: ${resource.apiKeys})`
+    )
+  }
   if (!keyAllows(context.params.apiKey, resource.name, method)) {
     throw new Forbidden(`This API key has no scope for ${method} on ${resource.path}`)
   }

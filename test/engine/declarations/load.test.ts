@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { DeclarationError, loadDeclarations } from '../../../src/engine/declarations/load'
+import { DeclarationError, loadDeclarations, loadDeclarationSet } from '../../../src/engine/declarations/load'
 import { domain } from '../../../src/contexts'
 
 const categories = `name: categories
@@ -106,9 +106,50 @@ describe('engine/load: resource declarations', () => {
   })
 })
 
+describe('engine/load: API keys and rate limits declared per resource', () => {
+  const loadWith = (files: Record<string, string>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decl-'))
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text)
+    try {
+      return { declarations: loadDeclarations(dir, domain), message: '' }
+    } catch (error) {
+      assert.ok(error instanceof DeclarationError, `expected a DeclarationError, got ${error}`)
+      return { declarations: [], message: error.message }
+    }
+  }
+
+  it('reads apiKeys (default true) and rateLimit', () => {
+    const shipped = loadDeclarations('src/contexts', domain)
+    const use = Object.fromEntries(shipped.map((resource) => [resource.name, resource.apiKeys]))
+    assert.equal(use.users, 'read')
+    for (const name of ['api-keys', 'sessions', 'audit-log', 'idempotency-keys', 'payment-events'])
+      assert.equal(use[name], false, name)
+    assert.equal(use.products, true)
+    assert.deepEqual(shipped.find((resource) => resource.name === 'users')!.rateLimit, {
+      create: 'registration'
+    })
+    assert.deepEqual(shipped.find((resource) => resource.name === 'products')!.rateLimit, {})
+  })
+
+  it('names the file and line of a bad apiKeys value, an unknown limiter or a limit on a closed method', () => {
+    const { message } = loadWith({
+      'categories.yaml': `${categories}apiKeys: write\nrateLimit: { find: signups, remove: registration }\n`
+    })
+    assert.match(message, /categories\.yaml:6 \/apiKeys: must be boolean/)
+    const limits = loadWith({
+      'categories.yaml': `${categories}rateLimit: { find: signups, remove: registration }\n`
+    }).message
+    assert.match(
+      limits,
+      /categories\.yaml:6 \/rateLimit\/find: unknown rate limiter 'signups' \(one of: loginAccount/
+    )
+    assert.match(limits, /categories\.yaml:6 \/rateLimit\/remove: remove is closed \(no access grant\)/)
+  })
+})
+
 describe('engine/load: roles declared in _roles.yaml', () => {
   const roles = `roles:
-  admin: { description: Everything }
+  admin: { description: Everything, administrative: true }
   support:
     description: Reads categories
     grants:
@@ -151,6 +192,30 @@ describe('engine/load: roles declared in _roles.yaml', () => {
       'categories.yaml': categories
     })
     assert.match(message, /_roles\.yaml/)
+  })
+
+  it('reads which roles are administrative from the roles file, under any name', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decl-'))
+    fs.writeFileSync(
+      path.join(dir, '_roles.yaml'),
+      'roles:\n  root: { description: Runs it, administrative: true }\n  admin: { description: A name only }\n'
+    )
+    fs.writeFileSync(path.join(dir, 'categories.yaml'), categories)
+    assert.deepEqual(loadDeclarationSet(dir).administrativeRoles, ['root'])
+    assert.deepEqual(loadDeclarationSet('src/contexts', domain).administrativeRoles, ['admin'])
+  })
+
+  it('needs one administrative role, and administrative to be a boolean', () => {
+    const none = load({
+      '_roles.yaml': 'roles:\n  admin: { description: x }\n',
+      'categories.yaml': categories
+    })
+    assert.match(none.message, /_roles\.yaml:2 \/roles: no role is `administrative: true`/)
+    const text = load({
+      '_roles.yaml': 'roles:\n  admin:\n    description: x\n    administrative: yes please\n',
+      'categories.yaml': categories
+    })
+    assert.match(text.message, /_roles\.yaml:4 \/roles\/admin\/administrative: must be boolean/)
   })
 
   it('keeps the shipped users.roles field in step with the declared roles', () => {

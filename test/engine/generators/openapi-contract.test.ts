@@ -7,9 +7,13 @@ import { loadDeclarations } from '../../../src/engine/declarations/load'
 import type { ResourceDeclaration } from '../../../src/engine/declarations/declaration'
 import { fieldTypes, type JsonSchema } from '../../../src/engine/declarations/field-types'
 import { openApiDocument, openApiSchema } from '../../../src/engine/generators/openapi'
+import { documentSources } from '../../../src/ops/openapi'
 import { resourceSchemas } from '../../../src/engine/runtime/schemas'
 import { resourceTypeNames } from '../../../src/engine/generators/typegen'
 import { domain } from '../../../src/contexts'
+
+/** The configuration of the simulated payment provider (its methods: sim_succeed, sim_fail, sim_async). */
+const SIMULATED = { get: (key: string) => (key === 'payments' ? { provider: 'simulated' } : undefined) }
 
 const info = { title: 'Internal API', version: '9.9.9' }
 const METHODS = ['get', 'put', 'post', 'patch', 'delete']
@@ -73,9 +77,7 @@ const assertFiltersCarried = (document: any, resource: ResourceDeclaration) => {
 
 describe('engine/openapi: the contract states what the server enforces', () => {
   const resources = loadDeclarations('src/contexts', domain)
-  const document: any = openApiDocument(resources, info, {
-    paymentMethods: ['sim_succeed', 'sim_fail', 'sim_async']
-  })
+  const document: any = openApiDocument(resources, info, documentSources(SIMULATED))
   const schemas = document.components.schemas
 
   it('declares servers: the origin it is fetched from, unless told otherwise', async () => {
@@ -83,7 +85,11 @@ describe('engine/openapi: the contract states what the server enforces', () => {
       document.servers.map((server: { url: string }) => server.url),
       ['/']
     )
-    const other: any = openApiDocument(resources, { ...info, servers: [{ url: 'https://api.example.org' }] })
+    const other: any = openApiDocument(
+      resources,
+      { ...info, servers: [{ url: 'https://api.example.org' }] },
+      documentSources()
+    )
     assert.deepEqual(other.servers, [{ url: 'https://api.example.org' }])
     assert.equal((await new Validator().validate(document)).valid, true)
   })
@@ -146,7 +152,7 @@ describe('engine/openapi: the contract states what the server enforces', () => {
       'sim_fail',
       'sim_async'
     ])
-    const plain: any = openApiDocument(resources, info)
+    const plain: any = openApiDocument(resources, info, documentSources())
     assert.equal(plain.components.schemas.PaymentData.properties.paymentMethod.enum, undefined)
     const responses = document.paths['/payments'].post.responses
     for (const status of ['404', '409', '502']) assert.ok(responses[status], status)
@@ -183,7 +189,7 @@ describe('engine/openapi: the contract states what the server enforces', () => {
       ].join('\n')
     )
     const gauges = loadDeclarations(dir)
-    const fixture: any = openApiDocument(gauges, info)
+    const fixture: any = openApiDocument(gauges, info, documentSources())
     fs.rmSync(dir, { recursive: true, force: true })
     const range = { minimum: -2147483648, maximum: 2147483647 }
     for (const name of ['Gauge', 'GaugeData', 'GaugePatch'])

@@ -4,6 +4,7 @@ import { loadDeclarations } from '../../../src/engine/declarations/load'
 import { METHODS, type ResourceDeclaration } from '../../../src/engine/declarations/declaration'
 import { behaviourContract } from '../../../src/engine/generators/behaviour-contract'
 import { openApiDocument, openApiSchema } from '../../../src/engine/generators/openapi'
+import { documentSources } from '../../../src/ops/openapi'
 import { resourceTypeNames } from '../../../src/engine/generators/typegen'
 import { dataValidator } from '../../../src/engine/validators'
 import { domain } from '../../../src/contexts'
@@ -34,7 +35,7 @@ const walk = (value: unknown, visit: (value: any, path: string) => void, path = 
 
 describe('engine/openapi: the OpenAPI document compiled from the declarations', () => {
   const resources = loadDeclarations('src/contexts', domain)
-  const document: any = openApiDocument(resources, info)
+  const document: any = openApiDocument(resources, info, documentSources())
   const parameter = (path: string, method: string, name: string) =>
     document.paths[path][method].parameters?.find((p: { name: string }) => p.name === name)
 
@@ -106,7 +107,7 @@ describe('engine/openapi: the OpenAPI document compiled from the declarations', 
     for (const resource of resources) {
       const result = document.components.schemas[resourceTypeNames(resource).result]
       if (!result) continue
-      const added = behaviourContract(resource, resources).resultProperties
+      const added = behaviourContract(resource, resources, { contracts: domain.contracts }).resultProperties
       for (const [name, field] of Object.entries(resource.fields)) {
         if ((field.hidden || field.virtual) && !(name in added))
           assert.ok(!(name in result.properties), `${resource.name}.${name} is in the result schema`)
@@ -220,7 +221,11 @@ describe('engine/openapi: the OpenAPI document compiled from the declarations', 
 
   it('compiles other declarations too: update, soft delete, json fields, no pagination', async () => {
     const features = loadDeclarations('test/fixtures/features')
-    const fixture: any = openApiDocument(features, { ...info, servers: [{ url: 'http://localhost:3030' }] })
+    const fixture: any = openApiDocument(
+      features,
+      { ...info, servers: [{ url: 'http://localhost:3030' }] },
+      documentSources()
+    )
     await validates(fixture)
     assert.ok(fixture.paths['/tasks/{id}'].put)
     assert.deepEqual(fixture.paths['/tasks/{id}'].put.requestBody.content['application/json'].schema, {
@@ -239,7 +244,10 @@ describe('engine/openapi: the OpenAPI document compiled from the declarations', 
 
   it('refuses a resource whose schema names clash with the fixed ones', () => {
     const clash = { ...resources[0], name: 'webhook-events', path: 'webhook-events' } as ResourceDeclaration
-    assert.throws(() => openApiDocument([clash], info), /WebhookEvent, which is already taken/)
+    assert.throws(
+      () => openApiDocument([clash], info, documentSources()),
+      /WebhookEvent, which is already taken/
+    )
   })
 
   it('converts JSON schema constructs OpenAPI 3.0 lacks', () => {

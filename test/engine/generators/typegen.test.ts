@@ -266,12 +266,12 @@ describe('engine/typegen: generated types and service maps', () => {
   it('types what clients read: order items, the one-time API key, $select answers as Pick', async function () {
     this.timeout(60000)
     const declared = loadDeclarations(path.join(root, 'src/contexts'), domain)
-    const types = generateTypes(declared)
+    const types = generateTypes(declared, domain.contracts)
     assert.match(body(types, 'Order'), /items: \{ id: number; productId: number; sku: string; name: string;/)
     assert.match(body(types, 'OrderData'), /items: \{ productId: number; quantity: number \}\[\]/, 'required')
     assert.match(types, /export interface ApiKeyCreated extends ApiKey \{\n[^}]*\n {2}key: string\n\}/)
     assert.doesNotMatch(body(types, 'ApiKey'), /\bkey:/)
-    const client = generateClient(declared)
+    const client = generateClient(declared, domain.contracts)
     assert.match(
       client,
       /orders: ResourceClient<Order, OrderData, OrderPatch, OrderQuery, 'page', Order, 'items'>/
