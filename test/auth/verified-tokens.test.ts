@@ -28,10 +28,11 @@ describe('verified tokens: a token is checked once, its expiry every time', () =
     const { app } = await testServer()
     const shortLived = await app
       .service('authentication')
-      .createAccessToken({ sid }, { subject: String(sub), expiresIn: 1 })
+      // `exp` counts whole seconds from a floored `iat`: 1 s could leave a few milliseconds of life. 3 s leave 2+.
+      .createAccessToken({ sid }, { subject: String(sub), expiresIn: 3 })
     assert.equal((await api('GET', '/users/me', { token: shortLived })).status, 200)
     assert.equal((await api('GET', '/users/me', { token: shortLived })).status, 200)
-    await new Promise((resolve) => setTimeout(resolve, 2_100))
+    await new Promise((resolve) => setTimeout(resolve, 3_100))
     const expired = await api('GET', '/users/me', { token: shortLived })
     assert.equal(expired.status, 401)
     assert.match(expired.body.message, /expired/)
