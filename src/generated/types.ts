@@ -196,6 +196,7 @@ export interface ProductQuery {
     | 'createdAt'
     | 'updatedAt'
   )[]
+  $include?: 'category'[]
 }
 
 /** A record of /api-keys: API keys for named services, with scopes (resource x methods). Admins create, list and revoke them. */
@@ -1085,6 +1086,7 @@ export interface OrderQuery {
     | 'createdAt'
     | 'updatedAt'
   )[]
+  $include?: 'items'[]
 }
 
 /** A record of /payment-events: Every processed provider event, keyed by the provider's event id. */

@@ -22,6 +22,8 @@ export interface FuzzRequest {
   kind: string
   /** The `$select[]` fields sent: records then hold only those and `id`. */
   select?: string[]
+  /** The `$include[]` relations asked for: records then also hold those. */
+  include?: string[]
   /** A webhook body sent with a valid `X-Signature` (the test knows the server's secret). */
   signed?: boolean
 }
@@ -83,7 +85,8 @@ const validQuery = (parameters: Schema[], context: ValueContext) => {
     validValue(parameter.schema, context)
   ])
   const select = values.find(([name]) => name === '$select[]')?.[1] as string[] | undefined
-  return { query: serialize(values), select: select?.length ? select : undefined }
+  const include = values.find(([name]) => name === '$include[]')?.[1] as string[] | undefined
+  return { query: serialize(values), select: select?.length ? select : undefined, include }
 }
 
 export interface Fixtures {

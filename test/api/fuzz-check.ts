@@ -49,19 +49,23 @@ export const responseChecker = (document: Schema) => {
     if (!/application\/json/.test(answer.contentType)) return `content-type ${answer.contentType}, not JSON`
     const validate = compile(schema, answer.status < 300 && !!request.select)
     if (!validate(answer.body)) return `body does not match the schema: ${ajv.errorsText(validate.errors)}`
-    if (request.select && answer.status < 300) return selectedOnly(request.select, answer.body)
+    if (request.select && answer.status < 300)
+      return selectedOnly(request.select, answer.body, request.include)
     return undefined
   }
 }
 
-/** With `$select`, a record holds only the selected fields, `id`, and what behaviours add (an order's items). */
-const selectedOnly = (select: string[], body: unknown) => {
+/**
+ * With `$select`, a record holds only the selected fields, `id`, the relations asked for with `$include`, and
+ * what behaviours add (an order's items).
+ */
+const selectedOnly = (select: string[], body: unknown, include: string[] = []) => {
   const records = Array.isArray(body)
     ? body
     : Array.isArray((body as Schema)?.data)
       ? (body as Schema).data
       : [body]
-  const allowed = new Set([...select, 'id', 'items'])
+  const allowed = new Set([...select, ...include, 'id', 'items'])
   for (const record of records as Schema[]) {
     const extra = Object.keys(record).filter((key) => !allowed.has(key))
     if (extra.length) return `$select=${select.join(',')} answered more fields: ${extra.join(', ')}`

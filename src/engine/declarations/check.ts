@@ -9,6 +9,7 @@ import {
 import { fieldTypes } from './field-types'
 import { emptyDomain, type Domain } from '../domain'
 import { checkRules } from './check-rules'
+import { checkRelations } from './check-relations'
 
 export interface Problem {
   file: string
@@ -30,6 +31,8 @@ const typeOptions: Partial<Record<keyof FieldDeclaration, FieldTypeName[]>> = {
   schema: ['json'],
   to: ['ref'],
   onDelete: ['ref'],
+  as: ['ref'],
+  reverse: ['ref'],
   owner: ['id', 'ref']
 }
 const notFilterable: FieldTypeName[] = ['json', 'password']
@@ -156,5 +159,8 @@ export const checkDeclarations = (
   domain: Domain = emptyDomain
 ): Problem[] => {
   const names = new Set(resources.map((resource) => resource.name))
-  return resources.flatMap((resource) => checkResource(resource, names, domain))
+  return [
+    ...resources.flatMap((resource) => checkResource(resource, names, domain)),
+    ...checkRelations(resources)
+  ]
 }

@@ -17,6 +17,9 @@ export type FieldTypeName =
   | 'updatedAt'
   | 'version'
 
+/** A relation's name, or its name and the only fields of the related records it includes (and their id). */
+export type RelationName = string | { name: string; fields?: string[] }
+
 export type OnDelete = 'cascade' | 'set null' | 'restrict' | 'no action'
 
 export interface FieldDeclaration {
@@ -42,10 +45,17 @@ export interface FieldDeclaration {
   schema?: Record<string, unknown>
   to?: string
   onDelete?: OnDelete
+  /** On a `ref`: the name under which a record includes the record it refers to (belongsTo). */
+  as?: RelationName
+  /** On a `ref`: the name under which the referred-to record includes the records referring to it (hasMany). */
+  reverse?: RelationName
+  /** `<ref field>.<field>`: a copy of the referenced record's field, set by the server on every write. */
+  derived?: string
   description?: string
 }
 
 export { METHODS, type MethodName } from '../vocabulary'
+import type { Relation } from './relations'
 import type { MethodName } from '../vocabulary'
 
 /** A scalar, or an operator object, that a row must satisfy. */
@@ -89,6 +99,10 @@ export interface ResourceDeclaration {
   apiKeys: ApiKeyUse
   /** Method -> the named rate limiter counting its calls per client address (`rateLimits` configures it). */
   rateLimit: Partial<Record<MethodName, string>>
+  /** Relations by name (`as` and `reverse` on ref fields, this resource's and others'), linked by the loader. */
+  relations: Record<string, Relation>
+  /** Relations included in find and get results when the caller names none (`include: { default: [...] }`). */
+  includeByDefault: string[]
   /** A declared state machine on an enum field, or none. */
   states?: StateMachine
   /** The file the declaration came from, for error messages. */

@@ -7,6 +7,7 @@ import metaSchema from './meta-schema.json'
 import type { ResourceDeclaration } from './declaration'
 import { normalizeDeclaration } from './normalize'
 import { checkDeclarations, type Problem } from './check'
+import { relationsOf } from './relations'
 import { emptyDomain, type Domain } from '../domain'
 import { administrativeRoles, applyRoles, rolesMetaSchema, ROLES_FILE } from './roles'
 
@@ -119,6 +120,7 @@ export const loadDeclarationSet = (dir: string, domain: Domain = emptyDomain): D
     )
   )
   if (problems.length) throw new DeclarationError(problems)
+  for (const declaration of declarations) declaration.relations = relationsOf(declaration, declarations)
   const roles = rolesEntry ? administrativeRoles(rolesEntry.doc.toJS().roles) : []
   return { resources: declarations, administrativeRoles: roles }
 }

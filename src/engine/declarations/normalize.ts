@@ -40,6 +40,8 @@ export const normalizeDeclaration = (raw: any, file: string): ResourceDeclaratio
     idempotent: raw.idempotent ?? false,
     apiKeys: raw.apiKeys ?? true,
     rateLimit: raw.rateLimit ?? {},
+    relations: {},
+    includeByDefault: raw.include?.default ?? [],
     states: raw.states && {
       field: raw.states.field,
       transitions: Object.fromEntries(

@@ -72,8 +72,10 @@ export const authorize =
     context.params.rowScope = decision.scope
     const owner = ownerField(resource)
     const identity = identityOf(context)
-    if (method === 'create' && identity && owner && resource.fields[owner].type !== 'id') {
-      // New records belong to whoever creates them, unless a grant lets the caller name the owner.
+    const ownerIsCaller = owner && resource.fields[owner].type !== 'id' && !resource.fields[owner].derived
+    if (method === 'create' && identity && ownerIsCaller) {
+      // New records belong to whoever creates them, unless a grant lets the caller name the owner (a derived
+      // owner is copied from the referenced record instead: src/engine/pipeline/derive-fields.ts).
       const assign = (record: any) =>
         record[owner] === undefined ? { ...record, [owner]: identity.id } : record
       context.data = Array.isArray(context.data) ? context.data.map(assign) : assign(context.data)

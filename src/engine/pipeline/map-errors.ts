@@ -8,6 +8,13 @@ const keyPattern = /Key \(([^)]+)\)=/
 const fieldFromDetail = (error: any) =>
   error.detail?.match(keyPattern)?.[1]?.replace(/"/g, '') ?? error.column
 
+/**
+ * A reference to a record that does not exist, or that the caller may not read: one answer for both, so the
+ * answer never tells which hidden ids exist (src/engine/pipeline/check-references.ts).
+ */
+export const missingReference = (field: string) =>
+  new BadRequest(`${field} refers to a record that does not exist`, { field })
+
 const fromDatabase: Record<string, (error: any, context: HookContext) => FeathersError> = {
   '23505': (error, context) => {
     const field = fieldFromDetail(error)
@@ -17,7 +24,7 @@ const fromDatabase: Record<string, (error: any, context: HookContext) => Feather
     const field = fieldFromDetail(error)
     return context.method === 'remove' || /still referenced/.test(error.detail ?? '')
       ? new Conflict(`This ${context.path} record is still referenced by ${error.table}`, { field })
-      : new BadRequest(`${field} refers to a record that does not exist`, { field })
+      : missingReference(field)
   },
   // restrict_violation: a row still referenced through an `onDelete: restrict` key (RESTRICT, not NO ACTION).
   '23001': (error, context) =>

@@ -9,10 +9,12 @@ import { requestContext } from './request-context'
 import { maskResult } from './mask-result'
 import { scopeQuery } from './scope-query'
 import { validateData, validateQuery, validatorsFor } from './validate'
+import { includeRelations } from './include-relations'
 
 /**
  * The one hook pipeline every generated service gets, in this order (DESIGN.md):
- * log and time -> errors -> authenticate -> authorize -> validate -> scope -> server-set fields -> mask result -> transaction.
+ * log and time -> errors -> authenticate -> authorize -> includes -> validate -> scope -> server-set fields -> mask result
+ * -> transaction.
  * Around hooks unwind in reverse, so the result is masked after the transaction has committed, and
  * Feathers publishes events after all of them.
  */
@@ -23,6 +25,7 @@ export const pipeline = (resource: ResourceDeclaration, schemas: ResourceSchemas
     mapErrors,
     authenticateIfPresent,
     authorize(resource),
+    includeRelations(resource),
     validateQuery(validators),
     validateData(validators),
     scopeQuery(resource),

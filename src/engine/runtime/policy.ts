@@ -30,12 +30,12 @@ export const ownerField = (resource: ResourceDeclaration) =>
 
 /**
  * Fields a grant without an explicit `fields` list may write: everything but server-set and readonly fields,
- * and the owner field, which the server sets to the caller on create.
+ * the owner field, which the server sets to the caller on create, and derived fields, copied from a reference.
  */
 export const defaultWritableFields = (resource: ResourceDeclaration) =>
   Object.keys(resource.fields).filter((name) => {
     const field = resource.fields[name]
-    return !fieldTypes[field.type].managed && !field.readonly && !field.owner
+    return !fieldTypes[field.type].managed && !field.readonly && !field.owner && !field.derived
   })
 
 const grantsFor = (resource: ResourceDeclaration, method: MethodName, identity?: Identity) => {

@@ -8,10 +8,14 @@ import { toStorage } from '../pipeline/to-storage'
 import { stateMachine } from '../pipeline/state-machine'
 import { idempotencyHooks } from '../pipeline/idempotency'
 import { METHODS } from '../vocabulary'
+import { checkReferences } from '../pipeline/check-references'
+import { deriveFields } from '../pipeline/derive-fields'
 
 /**
  * Per method, after the shared pipeline (`around.all` runs first) and so inside the transaction: the
- * Idempotency-Key, the state machine, the declared behaviours, and last the encoding for storage.
+ * Idempotency-Key, the state machine, the declared behaviours, then the references the caller may read and the
+ * derived fields (after the behaviours: a behaviour's own answer to a missing reference stands, and the
+ * engine's derived value wins over one a behaviour copied), and last the encoding for storage.
  */
 const behaviourHooks = (resource: ResourceDeclaration, domain: Domain) =>
   Object.fromEntries(
@@ -22,6 +26,8 @@ const behaviourHooks = (resource: ResourceDeclaration, domain: Domain) =>
         ...idempotencyHooks(resource, method),
         ...(resource.states ? [stateMachine(resource)] : []),
         ...resource.behaviours.flatMap((name) => domain.behaviours[name].around[method] ?? []),
+        checkReferences(resource),
+        deriveFields(resource),
         toStorage(resource)
       ]
     ])

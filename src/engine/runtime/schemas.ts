@@ -86,6 +86,21 @@ export const dataSchema = (resource: ResourceDeclaration, { partial }: { partial
   })
 }
 
+/** `$include`: declared relations only (src/engine/pipeline/include-relations.ts reads it before validation). */
+const includeSchema = (resource: ResourceDeclaration): Record<string, TSchema> => {
+  const names = Object.keys(resource.relations ?? {})
+  if (!names.length) return {}
+  return {
+    $include: Type.Optional(
+      Type.Array(Type.String({ enum: names }), {
+        maxItems: names.length,
+        uniqueItems: true,
+        description: `Related records to include: ${names.join(', ')}`
+      })
+    )
+  }
+}
+
 export const querySchema = (resource: ResourceDeclaration): TSchema => {
   const properties: Record<string, TSchema> = {}
   for (const name of resource.query.filter) {
@@ -114,7 +129,8 @@ export const querySchema = (resource: ResourceDeclaration): TSchema => {
       $limit: Type.Optional(Type.Integer({ minimum: 0, maximum: INTEGER_MAX })),
       $skip: Type.Optional(Type.Integer({ minimum: 0, maximum: INTEGER_MAX })),
       $sort: Type.Optional(Type.Object(sortable, { additionalProperties: false })),
-      $select: Type.Optional(Type.Array(Type.String({ enum: selectable }), { maxItems: selectable.length }))
+      $select: Type.Optional(Type.Array(Type.String({ enum: selectable }), { maxItems: selectable.length })),
+      ...includeSchema(resource)
     },
     { $id: `${resource.name}Query`, additionalProperties: false }
   )

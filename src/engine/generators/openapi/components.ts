@@ -6,6 +6,7 @@ import { resourceSchemas } from '../../runtime/schemas'
 import { resourceTypeNames } from '../typegen'
 import { createdName, listName, offered, ref } from './names'
 import { mapValues, openApiSchema } from './schema'
+import { withIncluded } from './included'
 
 const READONLY_NOTE =
   'Readonly: only principals granted this field explicitly (access `fields`) may write it.'
@@ -56,7 +57,11 @@ export const resourceComponents = (
   const schemas = resourceSchemas(resource)
   const names = resourceTypeNames(resource)
   const contract = behaviourContract(resource, all, sources)
-  const result = withProperties(openApiSchema(schemas.result), contract.resultProperties)
+  const result = withIncluded(
+    withProperties(openApiSchema(schemas.result), contract.resultProperties),
+    resource,
+    all
+  )
   // Only the shapes some operation uses: a read-only resource has no data or patch body.
   const components: Record<string, JsonSchema> = {
     [names.result]: {

@@ -5,7 +5,14 @@ import { behaviourContract, type BehaviourContract, type ContractSources } from 
 import { resourceTypeNames, typeName } from '../typegen'
 import { apiKeyNote, describeAccess, describeStates } from './access'
 import { createdName, listName, pascal, recordWords, ref, response } from './names'
-import { FILTER_RULE, SELECT_NOTE, findParameters, headerParameters, selectParameter } from './parameters'
+import {
+  FILTER_RULE,
+  SELECT_NOTE,
+  findParameters,
+  headerParameters,
+  includeParameters,
+  selectParameter
+} from './parameters'
 import { errorResponses } from './responses'
 
 const SIGNED_IN = [{ bearerAuth: [] }, { apiKey: [] }]
@@ -81,7 +88,7 @@ export const operation = (
     ...(method === 'find'
       ? findParameters(resource, query)
       : method === 'get'
-        ? [selectParameter(query)]
+        ? [selectParameter(query), ...includeParameters(query)]
         : []),
     ...headerParameters(resource, method)
   ]

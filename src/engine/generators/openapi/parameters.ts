@@ -67,8 +67,23 @@ export const findParameters = (resource: ResourceDeclaration, query: JsonSchema)
         `Sort by ${name}: 1 ascending, -1 descending`
       )
     ),
-    selectParameter(query)
+    selectParameter(query),
+    ...includeParameters(query)
   ]
+}
+
+/** `$include[]=items`: declared relations (src/engine/pipeline/include-relations.ts); none, no parameter. */
+export const includeParameters = (query: JsonSchema) => {
+  const include = (query.properties as Record<string, JsonSchema>).$include
+  return include
+    ? [
+        queryParameter(
+          '$include[]',
+          include,
+          'Include these related records (also `$include=a,b`); each only if you may get it yourself'
+        )
+      ]
+    : []
 }
 
 export const selectParameter = (query: JsonSchema) =>

@@ -43,7 +43,7 @@ const KEYWORDS = new Set([
 const ANNOTATIONS = ['title', 'description', 'default', 'example', 'deprecated', 'readOnly', 'writeOnly']
 
 /** 3.0 has no `type: 'null'`; this is the usual spelling of "only null". */
-const NULL_ONLY: JsonSchema = { type: 'object', nullable: true, enum: [null] }
+export const NULL_ONLY: JsonSchema = { type: 'object', nullable: true, enum: [null] }
 
 const isNullType = (schema: unknown) => (schema as JsonSchema | null)?.type === 'null'
 
