@@ -52,7 +52,10 @@ export const orderById = async (db: pg.Pool, id: number, userId: number) => {
     userId
   ])
   if (!rows[0]) throw new HttpError(404, `No record found for id '${id}'`)
-  const { rows: items } = await db.query('SELECT * FROM order_items WHERE "orderId" = $1 ORDER BY id', [id])
+  const { rows: items } = await db.query(
+    'SELECT * FROM order_items WHERE "orderId" = $1 AND "userId" = $2 ORDER BY id',
+    [id, userId]
+  )
   return { ...rows[0], items }
 }
 
@@ -88,9 +91,9 @@ export const createOrder = async (db: pg.Pool, userId: number, items: Line[]) =>
     const order_items = []
     for (const { product, quantity, total } of priced) {
       const { rows } = await client.query(
-        `INSERT INTO order_items ("orderId", "productId", sku, name, quantity, "unitPriceCents", "lineTotalCents")
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-        [order.id, product.id, product.sku, product.name, quantity, product.priceCents, total]
+        `INSERT INTO order_items ("orderId", "userId", "productId", sku, name, quantity, "unitPriceCents", "lineTotalCents")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+        [order.id, userId, product.id, product.sku, product.name, quantity, product.priceCents, total]
       )
       order_items.push(rows[0])
       const { rows: moved } = await client.query(

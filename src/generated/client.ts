@@ -108,7 +108,7 @@ export interface ClientServiceTypes {
     OrderHistoryQuery,
     'page'
   >
-  'order-items': ResourceClient<OrderItem, OrderItemData, OrderItemPatch, OrderItemQuery, 'list'>
+  'order-items': ResourceClient<OrderItem, OrderItemData, OrderItemPatch, OrderItemQuery, 'page'>
   orders: ResourceClient<Order, OrderData, OrderPatch, OrderQuery, 'page', Order, 'items'>
   'payment-events': ResourceClient<
     PaymentEvent,

@@ -890,10 +890,12 @@ export interface OrderHistoryQuery {
   )[]
 }
 
-/** A record of /order-items: Order lines with the unit price snapshotted at order time. Returned inside GET /orders/:id. */
+/** A record of /order-items: Order lines with the unit price snapshotted at order time. Included as the `items` of an order. */
 export interface OrderItem {
   id: number
   orderId: number
+  /** the order's owner, copied from the order */
+  userId: number
   productId: number
   sku: string
   name: string
@@ -907,6 +909,8 @@ export interface OrderItem {
 /** The body of create and update on /order-items. */
 export interface OrderItemData {
   orderId: number
+  /** the order's owner, copied from the order */
+  userId?: number
   productId: number
   sku: string
   name: string
@@ -918,6 +922,8 @@ export interface OrderItemData {
 /** The body of patch on /order-items. */
 export interface OrderItemPatch {
   orderId?: number
+  /** the order's owner, copied from the order */
+  userId?: number
   productId?: number
   sku?: string
   name?: string
@@ -936,6 +942,7 @@ export interface OrderItemQuery {
   $select?: (
     | 'id'
     | 'orderId'
+    | 'userId'
     | 'productId'
     | 'sku'
     | 'name'

@@ -4,17 +4,24 @@ import type { ResourceDeclaration } from '../../engine/declarations/declaration'
 import type { JsonSchema } from '../../engine/declarations/field-types'
 import { resultSchema } from '../../engine/runtime/schemas'
 
-/** An order line as `items` shows it: an order-items row without `orderId` and `createdAt`. */
+/**
+ * An order line as `items` shows it: the fields the `items` relation declares (order-items `reverse`) and the
+ * line's id, from the order-items record schema.
+ */
 const orderLine = (all: ResourceDeclaration[]): JsonSchema => {
-  const lines = all.find((resource) => resource.name === 'order-items')
-  if (!lines) return { type: 'object' }
+  const orders = all.find((resource) => resource.name === 'orders')
+  const relation = orders?.relations?.items
+  const lines = all.find((resource) => resource.name === relation?.resource)
+  if (!relation || !lines) return { type: 'object' }
   const schema = JSON.parse(JSON.stringify(resultSchema(lines))) as JsonSchema
-  const properties = schema.properties as Record<string, JsonSchema>
-  delete properties.orderId
-  delete properties.createdAt
+  const kept = ['id', ...(relation.fields ?? Object.keys(schema.properties as object))]
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties as Record<string, JsonSchema>).filter(([name]) => kept.includes(name))
+  )
   const { $id: _id, ...rest } = schema
   return {
     ...rest,
+    properties,
     required: (schema.required as string[]).filter((name) => name in properties),
     description: 'A line of the order, priced when it was ordered'
   }

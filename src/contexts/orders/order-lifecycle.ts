@@ -73,19 +73,34 @@ const storedLines = (trx: Knex | Knex.Transaction, orderIds: number[]) =>
 type PricedLines = Awaited<ReturnType<typeof priceLines>>['lines']
 
 /** A stored line as an order's `items` shows it. */
-const asItem = ({ orderId: _order, createdAt: _created, ...line }: any) => line
+const asItem = ({ orderId: _order, userId: _owner, createdAt: _created, ...line }: any) => line
 
-/** Writes an order's lines and returns them as stored (one statement: no read-back). */
-const insertLines = async (trx: Knex.Transaction, orderId: number, lines: PricedLines) => {
+interface OrderRow {
+  id: number
+  userId: number
+}
+
+/**
+ * Writes an order's lines and returns them as stored (one statement: no read-back). Raw SQL gets no derived
+ * fields, so the owner the declaration derives (`userId: derived: orderId.userId`) is written here.
+ */
+const insertLines = async (trx: Knex.Transaction, order: OrderRow, lines: PricedLines) => {
   const now = new Date().toISOString()
   return trx('order_items')
-    .insert(lines.map(({ currency: _currency, ...line }) => ({ ...line, orderId, createdAt: now })))
+    .insert(
+      lines.map(({ currency: _currency, ...line }) => ({
+        ...line,
+        orderId: order.id,
+        userId: order.userId,
+        createdAt: now
+      }))
+    )
     .returning('*')
 }
 
-const replaceLines = async (trx: Knex.Transaction, orderId: number, lines: PricedLines) => {
-  await trx('order_items').where({ orderId }).delete()
-  await insertLines(trx, orderId, lines)
+const replaceLines = async (trx: Knex.Transaction, order: OrderRow, lines: PricedLines) => {
+  await trx('order_items').where({ orderId: order.id }).delete()
+  await insertLines(trx, order, lines)
 }
 
 /** `GET /orders/:id` (and every order result and event) includes its lines. */
@@ -136,7 +151,7 @@ export const orderLifecycle: Behaviour = {
         await next()
         const order = context.result
         // A new order has no lines yet: insert them, and they are the order's items as stored.
-        const stored = await insertLines(trx, order.id, priced.lines)
+        const stored = await insertLines(trx, order, priced.lines)
         await context.app.service('order-history' as any).create(
           {
             orderId: order.id,
@@ -209,7 +224,7 @@ export const orderLifecycle: Behaviour = {
             if (quantity < 0)
               await moveReserved(context, current.id, [{ productId, quantity: -quantity }], 'release')
           }
-          await replaceLines(trx, current.id, priced.lines)
+          await replaceLines(trx, current, priced.lines)
           context.data = { ...data, totalCents: priced.totalCents, currency: priced.currency }
         }
         await next()

@@ -305,7 +305,7 @@ describe('engine/typegen: generated types and service maps', () => {
         const whole = await app.service('users').find({ query: { name: 'x' } })
         const email: string = whole.data[0].email
         const lines2 = await app.service('order-items').find({ query: { $select: ['sku'] } })
-        const sku: string = lines2[0].sku
+        const sku: string = lines2.data[0].sku
         // @ts-expect-error an order needs its items
         await app.service('orders').create({ note: 'no lines' })
         // @ts-expect-error only declared fields can be selected
