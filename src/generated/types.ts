@@ -975,7 +975,7 @@ export interface Order {
   createdAt: string
   /** @format date-time */
   updatedAt: string
-  /** The order's lines, by line id */
+  /** The order's lines, by line id (the `items` relation, included unless `$include=` asks for none) */
   items: {
     id: number
     productId: number

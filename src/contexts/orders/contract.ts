@@ -31,7 +31,12 @@ export const ordersContracts: ContractRegistry = {
   // src/contexts/orders/order-lifecycle.ts
   orderLifecycle: (all) => ({
     resultProperties: {
-      items: { type: 'array', items: orderLine(all), description: "The order's lines, by line id" }
+      items: {
+        type: 'array',
+        items: orderLine(all),
+        description:
+          "The order's lines, by line id (the `items` relation, included unless `$include=` asks for none)"
+      }
     },
     requiredOnCreate: ['items'],
     rules: {

@@ -4,6 +4,7 @@ import type { HookContext } from '../../declarations'
 import type { Behaviour } from '../../engine/runtime/behaviour'
 import { cancelOpenPayments } from '../payments/order-payments'
 import { invalid } from '../../engine/errors'
+import { includeDefaultsInResult } from '../../engine/pipeline/include-relations'
 
 interface Line {
   productId: number
@@ -72,30 +73,25 @@ const storedLines = (trx: Knex | Knex.Transaction, orderIds: number[]) =>
 
 type PricedLines = Awaited<ReturnType<typeof priceLines>>['lines']
 
-/** A stored line as an order's `items` shows it. */
-const asItem = ({ orderId: _order, userId: _owner, createdAt: _created, ...line }: any) => line
-
 interface OrderRow {
   id: number
   userId: number
 }
 
 /**
- * Writes an order's lines and returns them as stored (one statement: no read-back). Raw SQL gets no derived
- * fields, so the owner the declaration derives (`userId: derived: orderId.userId`) is written here.
+ * Writes an order's lines in one statement. Raw SQL gets no derived fields, so the owner the declaration
+ * derives (`userId: derived: orderId.userId`) is written here.
  */
 const insertLines = async (trx: Knex.Transaction, order: OrderRow, lines: PricedLines) => {
   const now = new Date().toISOString()
-  return trx('order_items')
-    .insert(
-      lines.map(({ currency: _currency, ...line }) => ({
-        ...line,
-        orderId: order.id,
-        userId: order.userId,
-        createdAt: now
-      }))
-    )
-    .returning('*')
+  await trx('order_items').insert(
+    lines.map(({ currency: _currency, ...line }) => ({
+      ...line,
+      orderId: order.id,
+      userId: order.userId,
+      createdAt: now
+    }))
+  )
 }
 
 const replaceLines = async (trx: Knex.Transaction, order: OrderRow, lines: PricedLines) => {
@@ -103,44 +99,15 @@ const replaceLines = async (trx: Knex.Transaction, order: OrderRow, lines: Price
   await insertLines(trx, order, lines)
 }
 
-/** `GET /orders/:id` (and every order result and event) includes its lines. */
-const withItems = async (context: HookContext, result: any) => {
-  const orders = Array.isArray(result)
-    ? result
-    : Array.isArray(result?.data)
-      ? result.data
-      : result
-        ? [result]
-        : []
-  if (!orders.length) return
-  const db = context.params.transaction?.trx ?? context.app.get('knex')
-  const lines = await storedLines(
-    db,
-    orders.map((order: any) => order.id)
-  )
-  for (const order of orders) order.items = lines.filter((line: any) => line.orderId === order.id).map(asItem)
-}
-
 /**
  * Orders: server-side prices and totals, stock reserved with the order and released on cancel, lines
  * changed only while pending, and a paid order cancelled by an admin refunded in full. Everything in the
- * order's transaction: all or nothing.
+ * order's transaction: all or nothing. Reads include the lines through the declared relation (`items`,
+ * `include: { default: [items] }`); a create or patch answers, and emits, the order with them too.
  */
 export const orderLifecycle: Behaviour = {
   description: 'pricing, totals, stock reservation and release, order lines',
   around: {
-    find: [
-      async (context, next) => {
-        await next()
-        await withItems(context, context.result)
-      }
-    ],
-    get: [
-      async (context, next) => {
-        await next()
-        await withItems(context, context.result)
-      }
-    ],
     create: [
       async (context, next) => {
         const { items, ...data } = context.data
@@ -150,8 +117,7 @@ export const orderLifecycle: Behaviour = {
         context.data = { ...data, totalCents: priced.totalCents, currency: priced.currency, refundedCents: 0 }
         await next()
         const order = context.result
-        // A new order has no lines yet: insert them, and they are the order's items as stored.
-        const stored = await insertLines(trx, order, priced.lines)
+        await insertLines(trx, order, priced.lines)
         await context.app.service('order-history' as any).create(
           {
             orderId: order.id,
@@ -164,7 +130,7 @@ export const orderLifecycle: Behaviour = {
           { transaction: context.params.transaction }
         )
         await moveReserved(context, order.id, priced.lines, 'reserve')
-        order.items = stored.sort((a: any, b: any) => a.id - b.id).map(asItem)
+        await includeDefaultsInResult(context)
       }
     ],
     patch: [
@@ -264,7 +230,7 @@ export const orderLifecycle: Behaviour = {
         }
         if (transition?.name === 'cancelPaid')
           context.result = await context.self._get(current.id, { transaction: params.transaction })
-        await withItems(context, context.result)
+        await includeDefaultsInResult(context)
       }
     ]
   }

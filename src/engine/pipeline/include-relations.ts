@@ -26,6 +26,23 @@ const requested = (resource: ResourceDeclaration, value: unknown): string[] => {
 const recordsOf = (result: any): Record<string, any>[] =>
   Array.isArray(result) ? result : Array.isArray(result?.data) ? result.data : result ? [result] : []
 
+/** Fills the relations `names` of `records` as the caller of `context` may read them, in its transaction if any. */
+const attachIncluded = async (
+  context: HookContext,
+  resource: ResourceDeclaration,
+  records: Record<string, any>[],
+  names: string[]
+) => {
+  if (!names.length || !records.length) return
+  const all: ResourceDeclaration[] = context.app.get('resources')
+  const db = context.params.transaction?.trx ?? context.app.get('knex')
+  for (const name of names) {
+    const relation = resource.relations[name]
+    const related = all.find((other) => other.name === relation.resource)!
+    await attachRelation(db, records, relation, related, readableBy(context, related), recordMask(related))
+  }
+}
+
 /**
  * Declared relations in find and get results: those the caller names in `$include` (a 400 for any other name),
  * else the resource's `include: { default }`. Each related record is one the caller may `get` on its own
@@ -54,13 +71,18 @@ export const includeRelations =
     if (added.length) context.params.query = { ...context.params.query, $select: [...select!, ...added] }
     await next()
     const records = recordsOf(context.result)
-    if (!names.length || !records.length) return
-    const all: ResourceDeclaration[] = context.app.get('resources')
-    const db = context.params.transaction?.trx ?? context.app.get('knex')
-    for (const name of names) {
-      const relation = resource.relations[name]
-      const related = all.find((other) => other.name === relation.resource)!
-      await attachRelation(db, records, relation, related, readableBy(context, related), recordMask(related))
-    }
+    await attachIncluded(context, resource, records, names)
     for (const record of records) for (const field of added) delete record[field]
   }
+
+/**
+ * For a behaviour whose write answers with the record as a read shows it: the service's `include: { default }`
+ * relations, put into `context.result` (so into its event too) in the write's transaction, as the caller may
+ * read them. Only where everyone the event reaches may read what the writer reads (orders and their lines).
+ */
+export const includeDefaultsInResult = async (context: HookContext) => {
+  const all: ResourceDeclaration[] = context.app.get('resources')
+  const resource = all.find((declared) => declared.path === context.path)
+  if (!resource) throw new Error(`includeDefaultsInResult: no declared resource at '${context.path}'`)
+  await attachIncluded(context, resource, recordsOf(context.result), resource.includeByDefault ?? [])
+}

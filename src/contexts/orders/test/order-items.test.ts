@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { api, userWithRoles, type TestUser } from '../../../../test/helpers/server'
 import { pendingOrder, stockedProduct } from '../../../../test/helpers/commerce'
+import { closeClients, openClient, settle } from '../../../../test/helpers/socket'
 
 // Order lines belong to the order's owner (`userId`, derived through `orderId`): the owner and staff read them
 // at /order-items, another customer gets the 404 of a line that does not exist.
@@ -101,5 +102,128 @@ describe('commerce: order lines at /order-items', () => {
       body: { quantity: 9 }
     })
     assert.equal(patched.status, 405, JSON.stringify(patched.body))
+  })
+})
+
+// Orders carry their lines as `items` through the declared relation (`include: { default: [items] }`), in the
+// shape they always had: the lines by id, without order, owner or time. Writes answer and emit them too.
+describe('commerce: an order’s items, through the declared relation', () => {
+  const LINE_FIELDS = ['id', 'lineTotalCents', 'name', 'productId', 'quantity', 'sku', 'unitPriceCents']
+  let admin: TestUser
+  let ann: TestUser
+  let products: any[]
+
+  const keysOf = (items: any[]) => items.map((item) => Object.keys(item).sort())
+  const linesOf = async (orderId: number) =>
+    (await api('GET', `/order-items?orderId=${orderId}`, { token: admin.token })).body.data.map(
+      ({ orderId: _order, userId: _owner, createdAt: _created, ...line }: any) => line
+    )
+
+  before(async () => {
+    ;[admin, ann] = await Promise.all([userWithRoles(['admin']), userWithRoles(['customer'])])
+    products = await Promise.all(
+      [300, 200, 100].map((priceCents) => stockedProduct(admin, { stock: 50, priceCents }))
+    )
+  })
+  after(closeClients)
+
+  it('shows the lines in create, get, find and patch answers, by line id', async () => {
+    const created = await api('POST', '/orders', {
+      token: ann.token,
+      body: {
+        items: [
+          { productId: products[2].id, quantity: 1 },
+          { productId: products[0].id, quantity: 2 }
+        ]
+      }
+    })
+    assert.equal(created.status, 201, JSON.stringify(created.body))
+    const order = created.body
+    assert.deepEqual(keysOf(order.items), [LINE_FIELDS, LINE_FIELDS])
+    assert.deepEqual(order.items, await linesOf(order.id), 'the stored lines, in id order')
+    assert.deepEqual(
+      order.items.map((item: any) => [item.productId, item.quantity, item.lineTotalCents]),
+      [
+        [products[0].id, 2, 600],
+        [products[2].id, 1, 100]
+      ].sort((a, b) => a[0] - b[0]),
+      'lines are written in product order'
+    )
+
+    const got = await api('GET', `/orders/${order.id}`, { token: ann.token })
+    assert.deepEqual(got.body.items, order.items)
+    const found = await api('GET', `/orders?$limit=100`, { token: ann.token })
+    assert.deepEqual(found.body.data.find((one: any) => one.id === order.id).items, order.items)
+    const staff = await api('GET', `/orders/${order.id}`, { token: admin.token })
+    assert.deepEqual(staff.body.items, order.items)
+    const selected = await api('GET', `/orders/${order.id}?$select[]=status`, { token: ann.token })
+    assert.deepEqual(selected.body, { id: order.id, status: 'pending', items: order.items })
+    const none = await api('GET', `/orders/${order.id}?$include=`, { token: ann.token })
+    assert.equal(none.status, 200)
+    assert.equal('items' in none.body, false, '`$include=` asks for no relation')
+
+    const changed = await api('PATCH', `/orders/${order.id}`, {
+      token: ann.token,
+      body: { items: [{ productId: products[1].id, quantity: 4 }] }
+    })
+    assert.equal(changed.status, 200, JSON.stringify(changed.body))
+    assert.deepEqual(changed.body.items, await linesOf(order.id))
+    assert.deepEqual(
+      changed.body.items.map((item: any) => [item.productId, item.quantity]),
+      [[products[1].id, 4]]
+    )
+    const noted = await api('PATCH', `/orders/${order.id}`, {
+      token: ann.token,
+      body: { note: 'ring twice' }
+    })
+    assert.deepEqual(noted.body.items, changed.body.items, 'a patch without items answers the lines too')
+    const cancelled = await api('PATCH', `/orders/${order.id}`, {
+      token: admin.token,
+      body: { status: 'cancelled' }
+    })
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body))
+    assert.deepEqual(cancelled.body.items, changed.body.items)
+  })
+
+  it('shows an API key the lines only when its scopes let it get order-items', async () => {
+    const order = await pendingOrder(ann)
+    const keyFor = async (scopes: object[]) =>
+      (await api('POST', '/api-keys', { token: admin.token, body: { name: 'lines', scopes } })).body.key
+    const ordersOnly = await keyFor([{ resource: 'orders', readOnly: true }])
+    const withLines = await keyFor([
+      { resource: 'orders', readOnly: true },
+      { resource: 'order-items', readOnly: true }
+    ])
+    const asKey = (key: string) => api('GET', `/orders/${order.id}`, { headers: { 'x-api-key': key } })
+    assert.deepEqual((await asKey(ordersOnly)).body.items, [])
+    assert.deepEqual((await asKey(withLines)).body.items, order.items)
+  })
+
+  it('emits created and patched events with the lines, to the owner and staff', async () => {
+    const [mine, staff] = await Promise.all([openClient(ann, ['orders']), openClient(admin, ['orders'])])
+    const order = await mine.client
+      .service('orders')
+      .create({ items: [{ productId: products[0].id, quantity: 1 }] })
+    await staff.client
+      .service('orders')
+      .patch(order.id, { items: [{ productId: products[1].id, quantity: 2 }] })
+    await mine.client.service('orders').patch(order.id, { status: 'cancelled' })
+    await settle()
+    const stored = await linesOf(order.id)
+    for (const { received } of [mine, staff]) {
+      const events = received.filter((event) => event.data.id === order.id)
+      assert.deepEqual(
+        events.map((event) => [
+          event.event,
+          event.data.items.map((item: any) => [item.productId, item.quantity])
+        ]),
+        [
+          ['orders created', [[products[0].id, 1]]],
+          ['orders patched', [[products[1].id, 2]]],
+          ['orders patched', [[products[1].id, 2]]]
+        ]
+      )
+      assert.deepEqual(events.at(-1)!.data.items, stored)
+    }
   })
 })

@@ -1,4 +1,4 @@
-// Relations in a record's schema: present only when the caller asks for them with `$include`.
+// Relations in a record's schema: present only when included, by `$include` or by the resource's default.
 import type { ResourceDeclaration } from '../../declarations/declaration'
 import type { JsonSchema } from '../../declarations/field-types'
 import { resourceSchemas } from '../../runtime/schemas'
@@ -19,7 +19,10 @@ const projected = (related: ResourceDeclaration, fields: string[]): JsonSchema =
   }
 }
 
-/** Relations, present only when included (`$include`); those of resources nobody may get are never filled. */
+/**
+ * Relations, present only when included (`$include`, or `include: { default }`); those of resources nobody may
+ * get are never filled.
+ */
 export const withIncluded = (
   schema: JsonSchema,
   resource: ResourceDeclaration,
@@ -34,7 +37,10 @@ export const withIncluded = (
     const record = relation.fields
       ? projected(related, relation.fields)
       : ref(resourceTypeNames(related).result)
-    const description = `With \`$include=${relation.name}\`: the ${relation.kind === 'hasMany' ? 'records' : 'record'} of /${related.path} you may get`
+    const what = `the ${relation.kind === 'hasMany' ? 'records' : 'record'} of /${related.path} you may get`
+    const description = resource.includeByDefault?.includes(relation.name)
+      ? `Unless \`$include\` names other relations (or none): ${what}`
+      : `With \`$include=${relation.name}\`: ${what}`
     included[relation.name] =
       relation.kind === 'hasMany'
         ? { type: 'array', items: record, description }
