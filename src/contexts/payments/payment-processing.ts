@@ -96,10 +96,10 @@ export const paymentProcessing: Behaviour = {
             { field: 'orderId', paymentId: blocking.id, status: blocking.status }
           )
         }
-        // Recorded as pending first, so the provider gets our payment id as its reference.
+        // Recorded as pending first, so the provider gets our payment id as its reference. The owner follows
+        // the order (userId is derived in payments.yaml).
         context.data = {
           ...context.data,
-          userId: order.userId,
           provider: provider.name,
           status: 'pending',
           amountCents: order.totalCents,
