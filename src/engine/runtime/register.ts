@@ -10,6 +10,13 @@ import { idempotencyHooks } from '../pipeline/idempotency'
 import { METHODS } from '../vocabulary'
 import { checkReferences } from '../pipeline/check-references'
 import { deriveFields } from '../pipeline/derive-fields'
+import type { AroundHook } from './behaviour'
+
+/** A command's own write (`params.command`, src/engine/runtime/records.ts) skips the behaviours: the command is them. */
+const unlessCommand =
+  (hook: AroundHook): AroundHook =>
+  (context, next) =>
+    context.params.command ? next() : hook(context, next)
 
 /**
  * Per method, after the shared pipeline (`around.all` runs first) and so inside the transaction: the
@@ -25,7 +32,9 @@ const behaviourHooks = (resource: ResourceDeclaration, domain: Domain) =>
         // First, so a replayed request runs nothing else (no state checks, no behaviours).
         ...idempotencyHooks(resource, method),
         ...(resource.states ? [stateMachine(resource, domain)] : []),
-        ...resource.behaviours.flatMap((name) => domain.behaviours[name].around[method] ?? []),
+        ...resource.behaviours.flatMap((name) =>
+          (domain.behaviours[name].around[method] ?? []).map(unlessCommand)
+        ),
         checkReferences(resource),
         deriveFields(resource),
         toStorage(resource)

@@ -17,7 +17,9 @@ const log =
   }
 
 const domain: Domain = {
-  behaviours: {},
+  behaviours: {
+    shout: { description: 'the fixture declares it; these tests need it to do nothing', around: {} }
+  },
   guards: {
     resolvedProperly: ({ record, data }) => {
       const resolution = data.resolution ?? record.resolution
