@@ -62,9 +62,9 @@ export const describeStates = (resource: ResourceDeclaration) => {
   const lines = Object.entries(machine.transitions).map(([name, transition]) => {
     const who = transition.system ? 'the server only' : transition.roles.join(', ')
     const needs = transition.requires.length
-      ? `; requires ${transition.requires.map((field) => `\`${field}\``).join(', ')} (else a 409 naming it)`
+      ? ` — requires ${transition.requires.map((field) => `\`${field}\``).join(', ')} (else a 409 naming it)`
       : ''
-    return `- \`${name}\`: ${transition.from.join(', ')} → ${transition.to} (${who}${needs})`
+    return `- \`${name}\`: ${transition.from.join(', ')} → ${transition.to} (${who})${needs}`
   })
   // One block: the description's paragraphs are joined with blank lines, a list must not be.
   return [
