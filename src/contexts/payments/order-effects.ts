@@ -1,5 +1,5 @@
 import type { Effect } from '../../engine/runtime/transition-steps'
-import { cancelOpenPayments, payOrder } from './order-payments'
+import { cancelOpenPayments, markOrderPaid } from './order-payments'
 import { refundPayment } from './refund-payment'
 
 /** A cancelled order's pending payments are cancelled: a late capture must not charge a cancelled order. */
@@ -21,5 +21,5 @@ export const refundOrderInFull: Effect = async ({ app, params, record }) => {
 
 /** A payment captured (by a webhook, after a pending answer) pays its order, in the same transaction. */
 export const payCapturedOrder: Effect = async ({ app, params, record }) => {
-  await payOrder(app, record, params)
+  await markOrderPaid(app, record, params)
 }

@@ -49,7 +49,11 @@ export const orderMayBecome = (app: Application, from: string, to: string) => {
  * becomes `paid`; anything else (an order cancelled while an asynchronous payment was pending) is logged
  * and left for support, who can refund the payment.
  */
-export const payOrder = async (app: Application, payment: Record<string, any>, params: TransactionParams) => {
+export const markOrderPaid = async (
+  app: Application,
+  payment: Record<string, any>,
+  params: TransactionParams
+) => {
   const trx = trxOf(params)
   const order = await trx('orders').where({ id: payment.orderId }).forUpdate().first()
   const covers = payment.capturedCents >= order.totalCents && payment.currency === order.currency

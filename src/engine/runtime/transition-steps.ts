@@ -7,6 +7,8 @@ import type { ResourceDeclaration } from '../declarations/declaration'
 export type StepParams = Params & {
   transaction: { trx: Knex.Transaction }
   user?: { id: number; roles?: string[] }
+  /** An API key's call (src/auth/api-keys.ts): its scopes decided access. */
+  apiKey?: unknown
 }
 
 /** The change of state a guard or an effect is asked about: `create` (from null) on a new record. */
