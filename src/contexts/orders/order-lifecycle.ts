@@ -1,6 +1,7 @@
 import { Conflict } from '@feathersjs/errors'
 import type { Knex } from 'knex'
 import type { HookContext } from '../../declarations'
+import type { InventoryData } from '../../generated/types'
 import type { Behaviour } from '../../engine/runtime/behaviour'
 import { cancelOpenPayments } from '../payments/order-payments'
 import { invalid } from '../../engine/errors'
@@ -51,8 +52,8 @@ const priceLines = async (trx: Knex.Transaction, items: Line[]) => {
   }
 }
 
-const ledger = (context: HookContext, entry: Record<string, unknown>) =>
-  context.app.service('inventory' as any).create(entry, { transaction: context.params.transaction })
+const ledger = (context: HookContext, entry: InventoryData) =>
+  context.app.service('inventory').create(entry, { transaction: context.params.transaction })
 
 /** Reserves (negative) or releases (positive) stock line by line, in product order to avoid deadlocks. */
 const moveReserved = async (
@@ -137,7 +138,7 @@ export const orderLifecycle: Behaviour = {
         const order = context.result
         // A new order has no lines yet: insert them, and they are the order's items as stored.
         const stored = await insertLines(trx, order.id, priced.lines)
-        await context.app.service('order-history' as any).create(
+        await context.app.service('order-history').create(
           {
             orderId: order.id,
             userId: order.userId,
@@ -214,7 +215,7 @@ export const orderLifecycle: Behaviour = {
         }
         await next()
         if (transition) {
-          await context.app.service('order-history' as any).create(
+          await context.app.service('order-history').create(
             {
               orderId: current.id,
               userId: current.userId,
@@ -269,7 +270,7 @@ const refundInFull = async (context: HookContext, orderId: number) => {
   const amountCents = payment.capturedCents - payment.refundedCents
   if (amountCents <= 0) return
   await context.app
-    .service('refunds' as any)
+    .service('refunds')
     .create(
       { paymentId: payment.id, amountCents, reason: 'order cancelled' },
       { transaction: context.params.transaction, user: context.params.user }

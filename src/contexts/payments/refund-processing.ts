@@ -58,7 +58,7 @@ export const refundProcessing: Behaviour = {
         }
         await next()
         const refund = context.result
-        const transaction = { transaction: params.transaction } as any
+        const transaction = { transaction: params.transaction }
 
         const paymentRefunded = payment.refundedCents + amountCents
         await app.service('payments').patch(payment.id, { refundedCents: paymentRefunded }, transaction)

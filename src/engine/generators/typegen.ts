@@ -134,7 +134,8 @@ const RESERVED = [
   'ClientServiceTypes',
   'ClientApplication',
   'ResourceClient',
-  'Selected'
+  'Selected',
+  'TypedService'
 ]
 
 /** `ApiKeyCreated`: the create answer, when a behaviour adds to it (an API key's one-time secret). */
@@ -273,16 +274,28 @@ export const generateTypes = (
   return `${GENERATED_HEADER}\n\n${body}\n`
 }
 
-/** The server's typed service map (src/declarations.ts extends it). */
+/** The server's typed service map (src/declarations.ts extends it): each path's record, bodies and pages. */
 export const generateServices = (resources: ResourceDeclaration[]): string => {
-  const entries = resources.map((resource) => `  ${propertyKey(resource.path)}: ResourceService`)
+  const entries = resources.map((resource) => {
+    const { result, data, patch } = resourceTypeNames(resource)
+    const found = resource.query.paginate ? "'page'" : "'list'"
+    return `  ${propertyKey(resource.path)}: TypedService<${result}, ${data}, ${patch}, ${found}>`
+  })
+  const typeImports = resources.flatMap((resource) => {
+    const { result, data, patch } = resourceTypeNames(resource)
+    return [result, data, patch]
+  })
   return [
     GENERATED_HEADER,
     '',
     ...(resources.length
-      ? ["import type { ResourceService } from '../engine/runtime/resource-service'", '']
+      ? [
+          "import type { TypedService } from '../engine/runtime/typed-service'",
+          `import type { ${typeImports.join(', ')} } from './types'`,
+          ''
+        ]
       : []),
-    '/** The server-side service map: one entry per declared resource. */',
+    '/** The server-side service map: one entry per declared resource, typed by the generated types. */',
     `export interface ServiceTypes {${entries.length ? `\n${entries.join('\n')}\n` : ''}}`,
     ''
   ].join('\n')

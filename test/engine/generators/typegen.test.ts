@@ -219,8 +219,15 @@ describe('engine/typegen: generated types and service maps', () => {
 
   it('keys the server and client maps by path, quoting kebab-case', () => {
     const services = generateServices([users, orderItems])
-    assert.match(services, /import type \{ ResourceService \} from '..\/engine\/runtime\/resource-service'/)
-    assert.match(services, /users: ResourceService\n {2}'order-items': ResourceService/)
+    assert.match(services, /import type \{ TypedService \} from '..\/engine\/runtime\/typed-service'/)
+    assert.match(
+      services,
+      /import type \{ User, UserData, UserPatch, OrderItem, OrderItemData, OrderItemPatch \} from '.\/types'/
+    )
+    assert.match(
+      services,
+      /users: TypedService<User, UserData, UserPatch, 'page'>\n {2}'order-items': TypedService<OrderItem, OrderItemData, OrderItemPatch, 'list'>/
+    )
     const client = generateClient([users, orderItems])
     assert.match(client, /users: ResourceClient<User, UserData, UserPatch, UserQuery, 'page'>/)
     assert.match(
