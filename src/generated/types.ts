@@ -1185,7 +1185,7 @@ export interface PaymentEventQuery {
 export interface Payment {
   id: number
   orderId: number
-  /** the order's owner, copied from the order (also when an admin pays) */
+  /** the order's owner, derived from the order (also when an admin pays) */
   userId: number
   /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
   paymentMethod: string
@@ -1208,7 +1208,7 @@ export interface Payment {
 /** The body of create and update on /payments. */
 export interface PaymentData {
   orderId: number
-  /** the order's owner, copied from the order (also when an admin pays) */
+  /** the order's owner, derived from the order (also when an admin pays) */
   userId?: number
   /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
   paymentMethod: string
@@ -1236,7 +1236,7 @@ export interface PaymentData {
 /** The body of patch on /payments. */
 export interface PaymentPatch {
   orderId?: number
-  /** the order's owner, copied from the order (also when an admin pays) */
+  /** the order's owner, derived from the order (also when an admin pays) */
   userId?: number
   /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
   paymentMethod?: string
@@ -1317,7 +1317,7 @@ export interface Refund {
   paymentId: number
   /** the payment's order */
   orderId: number | null
-  /** the payment's owner (the customer refunded), copied from the payment */
+  /** the payment's owner (the customer refunded), derived from the payment */
   userId: number
   /** in the currency of the payment */
   amountCents: number
@@ -1337,7 +1337,7 @@ export interface RefundData {
    * Readonly: only principals granted this field explicitly (access `fields`) may write it.
    */
   orderId?: number | null
-  /** the payment's owner (the customer refunded), copied from the payment */
+  /** the payment's owner (the customer refunded), derived from the payment */
   userId?: number
   /** in the currency of the payment */
   amountCents: number
@@ -1358,7 +1358,7 @@ export interface RefundPatch {
    * Readonly: only principals granted this field explicitly (access `fields`) may write it.
    */
   orderId?: number | null
-  /** the payment's owner (the customer refunded), copied from the payment */
+  /** the payment's owner (the customer refunded), derived from the payment */
   userId?: number
   /** in the currency of the payment */
   amountCents?: number

@@ -5,7 +5,8 @@ import type { HookContext } from '../../declarations'
 import type { ResourceDeclaration } from '../../engine/declarations/declaration'
 import { decideAccess, matchesWhere } from '../../engine/runtime/policy'
 import { identityOf } from '../../engine/pipeline/authorize'
-import { BLOCKING_STATUSES, payOrder } from './order-payments'
+import { BLOCKING_STATUSES, ordersDeclaration, payOrder } from './order-payments'
+import { assertRequirements } from '../../engine/pipeline/transition-steps'
 import { providerFor, type PaymentProvider, type PaymentResult } from './provider'
 import { invalid } from '../../engine/errors'
 
@@ -48,7 +49,8 @@ const charge = async (provider: PaymentProvider, payment: Record<string, any>): 
  * through the configured provider. In one transaction: the order row is locked (so two attempts for one
  * order are serialized), the payment is recorded as pending, the provider is asked, the payment takes the
  * provider's answer, and a capture pays the order. A payment that stays pending is completed by a webhook
- * (src/contexts/payments/webhook.ts), which patches it internally; a capture that way pays the order too.
+ * (src/contexts/payments/webhook.ts), which patches it internally; a capture that way pays the order too
+ * (the `capture` transition's effect, payments.yaml).
  */
 export const paymentProcessing: Behaviour = {
   description: 'payments through the configured provider; a capture pays the order in the same transaction',
@@ -78,6 +80,8 @@ export const paymentProcessing: Behaviour = {
             status: order.status
           })
         }
+        // Refused now, before the provider is asked, as the order's `pay` transition would refuse it later.
+        assertRequirements(ordersDeclaration(app)!, 'pay', order)
         if (!order.currency || !(order.totalCents > 0)) {
           throw new Conflict(`Order ${order.id} has nothing to pay`, { field: 'orderId' })
         }
@@ -92,10 +96,10 @@ export const paymentProcessing: Behaviour = {
             { field: 'orderId', paymentId: blocking.id, status: blocking.status }
           )
         }
-        // Recorded as pending first, so the provider gets our payment id as its reference.
+        // Recorded as pending first, so the provider gets our payment id as its reference. The owner follows
+        // the order (userId is derived in payments.yaml).
         context.data = {
           ...context.data,
-          userId: order.userId,
           provider: provider.name,
           status: 'pending',
           amountCents: order.totalCents,
@@ -117,20 +121,6 @@ export const paymentProcessing: Behaviour = {
           .returning('*')
         context.result = payment
         if (payment.status === 'captured') await payOrder(app, payment, params)
-      }
-    ],
-    patch: [
-      // Internal only (clients have no patch): webhooks, refunds, order cancellation. The state machine has
-      // already checked and locked the row; a payment that becomes captured pays its order.
-      async (context, next) => {
-        const capturing = context.data?.status === 'captured'
-        const before = capturing
-          ? await context.params.transaction.trx('payments').where({ id: context.id }).first('status')
-          : undefined
-        await next()
-        if (capturing && before?.status !== 'captured') {
-          await payOrder(context.app, context.result, context.params)
-        }
       }
     ]
   }

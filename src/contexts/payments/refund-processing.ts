@@ -49,10 +49,9 @@ export const refundProcessing: Behaviour = {
             }
           )
         }
+        // orderId and userId follow the payment (derived in refunds.yaml).
         context.data = {
           ...context.data,
-          userId: payment.userId,
-          orderId: payment.orderId,
           currency: payment.currency,
           createdBy: params.user?.id ?? null
         }

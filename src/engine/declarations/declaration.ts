@@ -116,11 +116,19 @@ export interface Transition {
   roles: string[]
   /** Only the server (behaviours, providers) makes this transition. */
   system: boolean
+  /** Fields that must hold a value before it is taken (the record as it will be: stored values and the patch). */
+  requires: string[]
+  /** Named guards (the domain's `guards`) that may refuse it, in order. */
+  guards: string[]
+  /** Named effects (the domain's `effects`) run after it, in the method's transaction, in order. */
+  effects: string[]
 }
 
 export interface StateMachine {
   field: string
   transitions: Record<string, Transition>
+  /** Named effects run after every change of the field, before the transition's own; also on create. */
+  effects: string[]
 }
 
 export type ApiKeyUse = boolean | 'read'

@@ -47,9 +47,18 @@ export const normalizeDeclaration = (raw: any, file: string): ResourceDeclaratio
       transitions: Object.fromEntries(
         Object.entries<any>(raw.states.transitions).map(([name, t]) => [
           name,
-          { from: [t.from].flat(), to: t.to, roles: t.roles ?? [], system: t.by === 'system' }
+          {
+            from: [t.from].flat(),
+            to: t.to,
+            roles: t.roles ?? [],
+            system: t.by === 'system',
+            requires: t.requires ?? [],
+            guards: t.guards ?? [],
+            effects: t.effects ?? []
+          }
         ])
-      )
+      ),
+      effects: raw.states.effects ?? []
     },
     access: Object.fromEntries(
       METHODS.map((method) => [method, normalizeAccess(raw.access?.[method])])

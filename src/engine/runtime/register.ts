@@ -24,7 +24,7 @@ const behaviourHooks = (resource: ResourceDeclaration, domain: Domain) =>
       [
         // First, so a replayed request runs nothing else (no state checks, no behaviours).
         ...idempotencyHooks(resource, method),
-        ...(resource.states ? [stateMachine(resource)] : []),
+        ...(resource.states ? [stateMachine(resource, domain)] : []),
         ...resource.behaviours.flatMap((name) => domain.behaviours[name].around[method] ?? []),
         checkReferences(resource),
         deriveFields(resource),

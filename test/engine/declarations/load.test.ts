@@ -147,6 +147,43 @@ describe('engine/load: API keys and rate limits declared per resource', () => {
   })
 })
 
+describe('engine/load: what transitions require, guard and cause', () => {
+  const machine = (states: string) => `name: tickets
+fields:
+  id: { type: id }
+  note: { type: string, maxLength: 10, optional: true }
+  extra: { type: string, virtual: true, optional: true }
+  status: { type: enum, values: [open, closed], default: open }
+states:
+${states}`
+
+  it('reads requires, guards and effects, each defaulting to none', () => {
+    const orders = loadDeclarations('src/contexts', domain).find((d) => d.name === 'orders')!
+    assert.deepEqual(orders.states!.effects, ['recordOrderHistory'])
+    assert.deepEqual(orders.states!.transitions.pay.requires, ['shippingAddress'])
+    assert.deepEqual(orders.states!.transitions.cancel.effects, ['releaseOrderStock', 'cancelOrderPayments'])
+    assert.deepEqual(orders.states!.transitions.deliver.guards, [])
+  })
+
+  it('names the file and line of a required field that is not stored, and of unknown guards and effects', () => {
+    const { message } = load({
+      'tickets.yaml': machine(`  field: status
+  effects: [ghostEffect]
+  transitions:
+    close: { from: open, to: closed, requires: [missing, extra], guards: [ghostGuard], effects: [alsoGhost] }
+`)
+    })
+    assert.match(
+      message,
+      /tickets\.yaml:11 \/states\/transitions\/close\/requires\/0: 'missing' is not a stored field/
+    )
+    assert.match(message, /\/states\/transitions\/close\/requires\/1: 'extra' is not a stored field/)
+    assert.match(message, /\/states\/transitions\/close\/guards\/0: unknown guard 'ghostGuard'/)
+    assert.match(message, /\/states\/transitions\/close\/effects\/0: unknown effect 'alsoGhost'/)
+    assert.match(message, /tickets\.yaml:9 \/states\/effects\/0: unknown effect 'ghostEffect'/)
+  })
+})
+
 describe('engine/load: roles declared in _roles.yaml', () => {
   const roles = `roles:
   admin: { description: Everything, administrative: true }
