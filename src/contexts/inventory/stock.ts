@@ -1,5 +1,7 @@
 import type { Params } from '@feathersjs/feathers'
 import type { Application } from '../../declarations'
+import type { ServerParams } from '../../engine/runtime/typed-service'
+import type { InventoryData } from '../../generated/types'
 
 export interface StockLine {
   productId: number
@@ -7,11 +9,11 @@ export interface StockLine {
 }
 
 /** Service-call params carrying the caller's transaction: every entry commits or rolls back with it. */
-type InTransaction = Params & { transaction?: unknown }
+type InTransaction = Params & Pick<ServerParams, 'transaction'>
 
 /** One ledger entry, through the inventory resource (its behaviour moves products.stock with it). */
-const entry = (app: Application, params: InTransaction, data: Record<string, unknown>) =>
-  app.service('inventory' as any).create(data, { transaction: params.transaction })
+const entry = (app: Application, params: InTransaction, data: InventoryData) =>
+  app.service('inventory').create(data, { transaction: params.transaction })
 
 /**
  * Reserves (takes) or releases (gives back) stock for an order, line by line in the order given — callers

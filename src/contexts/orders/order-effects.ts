@@ -7,7 +7,7 @@ const linesOf = (params: StepParams, orderId: number) =>
 
 /** Every change of an order's status, the first on create included, in its history (`GET /order-history`). */
 export const recordOrderHistory: Effect = async ({ app, params, transition, record }) => {
-  await app.service('order-history' as any).create(
+  await app.service('order-history').create(
     {
       orderId: record.id,
       transition: transition.name,

@@ -73,7 +73,7 @@ export const markOrderPaid = async (
     )
     return
   }
-  await app.service('orders').patch(order.id, { status: 'paid' }, { transaction: params.transaction } as any)
+  await app.service('orders').patch(order.id, { status: 'paid' }, { transaction: params.transaction })
 }
 
 /**
@@ -93,7 +93,7 @@ export const cancelOpenPayments = async (app: Application, orderId: number, para
     if (payment.providerRef) await provider.cancel({ providerRef: payment.providerRef })
     await app
       .service('payments')
-      .patch(payment.id, { status: 'cancelled' }, { transaction: params.transaction } as any)
+      .patch(payment.id, { status: 'cancelled' }, { transaction: params.transaction })
   }
   return open.length
 }

@@ -1,6 +1,7 @@
 import { BadRequest } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { ResourceDeclaration } from '../declarations/declaration'
+import { isRead } from '../vocabulary'
 import { attachRelation } from '../runtime/load-relations'
 import { recordMask } from './mask-result'
 import { readableBy } from './readable'
@@ -39,10 +40,10 @@ export const includeRelations =
     if (asked) {
       const { $include, ...rest } = query
       context.params.query = rest
-      if (!['find', 'get'].includes(context.method)) throw invalidInclude('applies to find and get only')
+      if (!isRead(context.method)) throw invalidInclude('applies to find and get only')
       context.params.include = requested(resource, $include)
     }
-    if (!['find', 'get'].includes(context.method)) return next()
+    if (!isRead(context.method)) return next()
     const names: string[] = asked ? context.params.include : (resource.includeByDefault ?? [])
     // A belongsTo needs its ref column even when `$select` leaves it out; it is removed again below.
     const sent = context.params.query?.$select

@@ -260,3 +260,88 @@ describe('engine/load: roles declared in _roles.yaml', () => {
     assert.deepEqual(users.access.find.support, {}, 'support reads users through _roles.yaml')
   })
 })
+
+describe('engine/load: vocabularies declared in _vocabularies.yaml', () => {
+  const vocabularies = `vocabularies:
+  currencies:
+    description: Money
+    values: [KRW, USD]
+    attributes:
+      digits: { KRW: 0, USD: 2 }
+`
+  const prices = `name: prices
+fields:
+  id: { type: id }
+  currency: { type: enum, values: currencies, default: KRW }
+`
+
+  it('resolves an enum naming a vocabulary to its values, and returns the vocabularies', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decl-'))
+    fs.writeFileSync(path.join(dir, '_vocabularies.yaml'), vocabularies)
+    fs.writeFileSync(path.join(dir, 'prices.yaml'), prices)
+    const set = loadDeclarationSet(dir)
+    assert.deepEqual(set.resources[0].fields.currency.values, ['KRW', 'USD'])
+    assert.deepEqual(set.vocabularies, [
+      {
+        name: 'currencies',
+        description: 'Money',
+        values: ['KRW', 'USD'],
+        attributes: { digits: { KRW: 0, USD: 2 } }
+      }
+    ])
+  })
+
+  it('names the file and line of an unknown vocabulary, with or without a vocabularies file', () => {
+    const typo = prices.replace('values: currencies', 'values: currency')
+    const { message } = load({ '_vocabularies.yaml': vocabularies, 'prices.yaml': typo })
+    assert.match(
+      message,
+      /prices\.yaml:4 \/fields\/currency\/values: unknown vocabulary 'currency' \(declared in _vocabularies\.yaml: currencies\)/
+    )
+    assert.match(load({ 'prices.yaml': prices }).message, /prices\.yaml:4 .*unknown vocabulary 'currencies'/)
+  })
+
+  it('checks a resolved vocabulary like a list written out: a default outside it is refused', () => {
+    const { message } = load({
+      '_vocabularies.yaml': vocabularies,
+      'prices.yaml': prices.replace('default: KRW', 'default: GBP')
+    })
+    assert.match(
+      message,
+      /prices\.yaml:4 \/fields\/currency\/default: default "GBP" breaks the field's own constraint/
+    )
+  })
+
+  it('checks the vocabularies file: its schema, and an attribute for exactly the values', () => {
+    const bad = load({
+      '_vocabularies.yaml': 'vocabularies:\n  currencies: { values: [KRW, KRW] }\n',
+      'prices.yaml': prices
+    })
+    assert.match(
+      bad.message,
+      /_vocabularies\.yaml:2 \/vocabularies\/currencies\/values: must NOT have duplicate items/
+    )
+    const { message } = load({
+      '_vocabularies.yaml': vocabularies.replace('{ KRW: 0, USD: 2 }', '{ KRW: 0, GBP: 2 }'),
+      'prices.yaml': prices
+    })
+    assert.match(
+      message,
+      /_vocabularies\.yaml:6 \/vocabularies\/currencies\/attributes\/digits: no digits for USD/
+    )
+    assert.match(
+      message,
+      /_vocabularies\.yaml:6 \/vocabularies\/currencies\/attributes\/digits\/GBP: 'GBP' is not a value/
+    )
+  })
+
+  it('resolves the shipped currencies: products, orders, payments and refunds share one list', () => {
+    const { resources, vocabularies: declared } = loadDeclarationSet('src/contexts', domain)
+    const currencies = declared.find((vocabulary) => vocabulary.name === 'currencies')!
+    assert.deepEqual(currencies.values, ['KRW', 'USD', 'EUR'], 'the migrated enum values')
+    for (const name of ['products', 'orders', 'payments', 'refunds']) {
+      const resource = resources.find((r) => r.name === name)!
+      assert.deepEqual(resource.fields.currency.values, currencies.values, name)
+    }
+  })
+})
