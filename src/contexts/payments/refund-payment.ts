@@ -6,7 +6,7 @@ import { providerFor, type RefundResult } from './provider'
 export interface RefundInput {
   paymentId: number
   amountCents: number
-  reason?: string
+  reason: string
 }
 
 interface RefundState {
@@ -61,7 +61,7 @@ const recordRefund = step<RefundInput, RefundState>(
     state.refund = await records.create('refunds', {
       paymentId: input.paymentId,
       amountCents: input.amountCents,
-      ...(input.reason !== undefined && { reason: input.reason }),
+      reason: input.reason,
       currency: state.payment!.currency,
       createdBy: params.user?.id ?? null
     })

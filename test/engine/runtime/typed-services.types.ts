@@ -2,7 +2,8 @@
 // the generated types (src/generated/services.ts). Each @ts-expect-error line must stay an error; should the
 // services fall back to `any`, tsc reports the directive as unused and the type check fails.
 import type { Application } from '../../../src/declarations'
-import type { Currency, Order, OrderItem } from '../../../src/generated/types'
+import type { Currency, Order, OrderItem, Payment } from '../../../src/generated/types'
+import type { Records } from '../../../src/engine/runtime/records'
 import { CURRENCIES, CURRENCY_DIGITS } from '../../../src/generated/vocabularies'
 
 export const typedServices = async (app: Application) => {
@@ -42,4 +43,17 @@ export const vocabularies = () => {
   // @ts-expect-error not a declared currency
   const other: Currency = 'GBP'
   return [digits, other]
+}
+
+/** A command's steps write through `records`, typed by the same map. */
+export const typedRecords = async (records: Records) => {
+  const payment: Payment = await records.patch('payments', 1, { refundedCents: 100 })
+  await records.create('refunds', { paymentId: payment.id, amountCents: 100, reason: 'test' })
+  // @ts-expect-error not a field of payments
+  await records.patch('payments', 1, { refundCents: 100 })
+  // @ts-expect-error a refund needs its reason
+  await records.create('refunds', { paymentId: 1, amountCents: 100 })
+  // @ts-expect-error not a declared resource
+  await records.get('authentication', 1)
+  return payment
 }
