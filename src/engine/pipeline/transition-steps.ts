@@ -55,8 +55,8 @@ export const runGuards = async (
 
 /**
  * The state machine's `effects` (every change), then the transition's own, in the method's transaction. An
- * effect may change the record itself (a refund that refunds the order): the result is read again after them,
- * keeping what the behaviours added to it (an order's items).
+ * effect may change the record itself (a refund that refunds the order): the result's fields are read again
+ * after them, keeping what the behaviours added to it (an order's items).
  */
 export const runEffects = async (
   context: HookContext,
@@ -80,5 +80,8 @@ export const runEffects = async (
     })
   }
   const stored = await context.self._get(context.result.id, { transaction: context.params.transaction })
-  context.result = { ...context.result, ...stored }
+  // Only the fields the result has (a `$select` stays narrow); what the behaviours added stays.
+  const result = { ...context.result }
+  for (const name of Object.keys(result)) if (Object.hasOwn(stored, name)) result[name] = stored[name]
+  context.result = result
 }
