@@ -2,7 +2,7 @@ import { NotAuthenticated } from '@feathersjs/errors'
 import type { Knex } from 'knex'
 import type { Application } from '../declarations'
 import { hashSecret, newSecret } from './secrets'
-import { METHODS } from '../engine/vocabulary'
+import { METHODS, isRead } from '../engine/vocabulary'
 export { keysMayCall } from '../engine/runtime/api-key-use'
 
 const KEY_PREFIX = 'iak_'
@@ -44,13 +44,11 @@ export const findActiveApiKey = async (app: Application, key: unknown): Promise<
   return { id: row.id, name: row.name, scopes: row.scopes }
 }
 
-const READ_METHODS = ['find', 'get']
-
 /** What a key may do: exactly its scopes (resource x methods; all methods when left out; read-only: find, get). */
 export const keyAllows = (apiKey: ActiveApiKey, resource: string, method: string) =>
   apiKey.scopes.some(
     (scope) =>
       scope.resource === resource &&
       (scope.methods ?? (METHODS as readonly string[])).includes(method) &&
-      (!scope.readOnly || READ_METHODS.includes(method))
+      (!scope.readOnly || isRead(method))
   )

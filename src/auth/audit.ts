@@ -25,7 +25,7 @@ export const audit = async (
   params: Params & Record<string, any> = {}
 ) => {
   const { ip, userAgent } = requestInfo(params)
-  await app.service('audit-log' as any).create(
+  await app.service('audit-log').create(
     {
       actorId: params.user?.id ?? null,
       actorKeyId: params.apiKey?.id ?? null,

@@ -1,5 +1,6 @@
 import { Conflict } from '@feathersjs/errors'
 import type { Application } from '../declarations'
+import type { UserData } from '../generated/types'
 import { administrativeRoles } from './administrators'
 
 /** `firstAdmin` in the configuration (`ADMIN_EMAIL`, `ADMIN_PASSWORD`): empty strings mean "not set". */
@@ -69,7 +70,8 @@ export const ensureFirstAdmin = async (app: Application) => {
       email: settings.email,
       password: settings.password,
       name: settings.email.split('@')[0],
-      roles: [role]
+      // The check keeps users.roles equal to the roles _roles.yaml declares, `role` among them.
+      roles: [role] as UserData['roles']
     })
     logger.info({ userId: user.id, email: user.email }, 'created the first admin from ADMIN_EMAIL')
     return user.id as number

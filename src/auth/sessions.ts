@@ -39,6 +39,7 @@ const sessionLifetimeMs = (app: Application) => app.get('sessions').ttlDays * 24
 /** A login: a session row and its first refresh token (shown to the client, never stored). */
 export const createSession = async (app: Application, userId: number, params: CallParams) => {
   const now = Date.now()
+  // An internal call's answer keeps the hidden fields (refreshSalt): the row, not the client's Session.
   const session = await app.service('sessions').create({
     userId,
     ...requestInfo(params),
@@ -47,7 +48,7 @@ export const createSession = async (app: Application, userId: number, params: Ca
     refreshGeneration: 1,
     refreshSalt: newSecret()
   })
-  return { session, refreshToken: refreshToken(app, session as SessionRow, 1) }
+  return { session, refreshToken: refreshToken(app, session as unknown as SessionRow, 1) }
 }
 
 const invalid = () => new NotAuthenticated('Invalid or expired refresh token')

@@ -3,6 +3,7 @@ import config from 'config'
 import { runMigrations } from '../database/migrate'
 import { loadDeclarationSet } from '../engine/declarations/load'
 import { domain } from '../contexts'
+import type { UserData } from '../generated/types'
 
 /** Whether these roles make an administrator (`administrative: true` in _roles.yaml). */
 const administrative = (roles: string[]) => {
@@ -32,9 +33,11 @@ export const createUser = async ({ email, password, name, roles }: CreateUserOpt
       email,
       password,
       name: name ?? email.split('@')[0],
-      roles: roles.length ? roles : ['customer']
+      // Names from the command line: the service validates them against users.roles.
+      roles: (roles.length ? roles : ['customer']) as UserData['roles']
     })
-    const { password: _hash, ...visible } = user
+    // An internal call's answer keeps the hidden fields: drop the hash before showing the user.
+    const { password: _hash, ...visible } = user as typeof user & { password?: string }
     return visible
   } finally {
     await app.get('closeDatabase')()

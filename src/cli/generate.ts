@@ -1,15 +1,17 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import prettier from 'prettier'
-import { loadDeclarations } from '../engine/declarations/load'
+import { loadDeclarationSet } from '../engine/declarations/load'
 import type { ResourceDeclaration } from '../engine/declarations/declaration'
+import type { Vocabulary } from '../engine/declarations/vocabularies'
 import { generateClient, generateServices, generateTypes } from '../engine/generators/typegen'
+import { generateVocabularies } from '../engine/generators/typegen-vocabularies'
 import { domain } from '../contexts'
 
 export interface GenerateOptions {
   /** Where the resource YAML lives; defaults to src/contexts. */
   resourcesDir?: string
-  /** Where the three modules go; defaults to src/generated. */
+  /** Where the four modules go; defaults to src/generated. */
   outDir?: string
   /** Compare instead of writing: nothing is touched, stale files are reported. */
   check?: boolean
@@ -31,9 +33,14 @@ const format = async (file: string, text: string) =>
   prettier.format(text, { ...STYLE, ...(await prettier.resolveConfig(file)), parser: 'typescript' })
 
 /** file name -> formatted source, for the given declarations. */
-export const renderGenerated = async (resources: ResourceDeclaration[], outDir: string) => {
+export const renderGenerated = async (
+  resources: ResourceDeclaration[],
+  outDir: string,
+  vocabularies: Vocabulary[] = []
+) => {
   const sources: Record<string, string> = {
-    'types.ts': generateTypes(resources, domain.contracts),
+    'vocabularies.ts': generateVocabularies(vocabularies),
+    'types.ts': generateTypes(resources, domain.contracts, vocabularies),
     'services.ts': generateServices(resources),
     'client.ts': generateClient(resources, domain.contracts)
   }
@@ -47,13 +54,14 @@ export const renderGenerated = async (resources: ResourceDeclaration[], outDir: 
 
 const readOrNull = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null)
 
-/** Writes src/generated/{types,services,client}.ts, or with `check` only reports which are out of date. */
+/** Writes src/generated/{vocabularies,types,services,client}.ts, or with `check` only reports which are out of date. */
 export const generate = async ({
   resourcesDir = 'src/contexts',
   outDir = 'src/generated',
   check = false
 }: GenerateOptions = {}): Promise<GenerateResult> => {
-  const rendered = await renderGenerated(loadDeclarations(resourcesDir, domain), outDir)
+  const { resources, vocabularies } = loadDeclarationSet(resourcesDir, domain)
+  const rendered = await renderGenerated(resources, outDir, vocabularies)
   const stale = Object.keys(rendered).filter((file) => readOrNull(file) !== rendered[file])
   if (check) return { written: [], stale }
   fs.mkdirSync(outDir, { recursive: true })

@@ -13,6 +13,13 @@ import { ordersContracts } from './orders/contract'
 import { paymentsContracts } from './payments/contract'
 import { paymentsOpenApi } from './payments/openapi'
 import { paymentFacts } from './payments/accepted-methods'
+import {
+  recordOrderHistory,
+  recordOrderShipment,
+  releaseOrderStock,
+  restockUnshipped
+} from './orders/order-effects'
+import { cancelOrderPayments, payCapturedOrder, refundOrderInFull } from './payments/order-effects'
 
 /** Every name a declaration may use, by kind: the contexts' registry, handed to the engine by src/app.ts. */
 export const domain: Domain = {
@@ -25,6 +32,16 @@ export const domain: Domain = {
     orderLifecycle,
     paymentProcessing,
     refundProcessing
+  },
+  guards: {},
+  effects: {
+    recordOrderHistory,
+    recordOrderShipment,
+    releaseOrderStock,
+    restockUnshipped,
+    cancelOrderPayments,
+    refundOrderInFull,
+    payCapturedOrder
   },
   rateLimiters: LIMIT_KINDS,
   contracts: { ...identityContracts, ...inventoryContracts, ...ordersContracts, ...paymentsContracts },

@@ -1,4 +1,5 @@
 import type { Behaviour } from './runtime/behaviour'
+import type { Effect, Guard } from './runtime/transition-steps'
 import type { ContractRegistry } from './generators/behaviour-contract'
 import type { OpenApiContribution } from './generators/openapi/contribution'
 import type { ClientModel } from './generators/client-model-types'
@@ -16,6 +17,10 @@ export interface Settings {
 export interface Domain {
   /** Named hooks a declaration lists under `behaviours:`. */
   behaviours: Record<string, Behaviour>
+  /** Named guards a state machine's transition lists under `guards:`. */
+  guards?: Record<string, Guard>
+  /** Named effects a state machine lists under `effects:` (every transition) or a transition does. */
+  effects?: Record<string, Effect>
   /** Named rate limiters a declaration may name under `rateLimit:` (configured in `rateLimits`). */
   rateLimiters?: readonly string[]
   /** By behaviour name: what it adds to its resource's contract (OpenAPI document, generated types). */

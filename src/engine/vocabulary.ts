@@ -15,3 +15,10 @@ export type MutationMethod = (typeof MUTATION_METHODS)[number]
 
 export const isMutation = (method: string): method is MutationMethod =>
   (MUTATION_METHODS as readonly string[]).includes(method)
+
+/** The methods that only read: all `apiKeys: read` and a read-only key allow, and all `$include` applies to. */
+export const READ_METHODS = ['find', 'get'] as const satisfies readonly MethodName[]
+export type ReadMethod = (typeof READ_METHODS)[number]
+
+export const isRead = (method: string): method is ReadMethod =>
+  (READ_METHODS as readonly string[]).includes(method)

@@ -3,6 +3,7 @@ import '@feathersjs/transport-commons'
 import type { Server, Socket } from 'socket.io'
 import type { Application } from '../declarations'
 import { channelsFor } from '../engine/runtime/policy'
+import { READ_METHODS, isRead } from '../engine/vocabulary'
 import type { ActiveApiKey } from '../auth/api-keys'
 import { reportFault, safely } from '../ops/faults'
 import { shapeHandshakeErrors, shapeSocketErrors } from './socket-errors'
@@ -41,9 +42,7 @@ export const trackSockets = (app: Application) => (io: Server) => {
 const identityChannels = (connection: any): string[] => {
   if (connection.apiKey) {
     const key = connection.apiKey as ActiveApiKey
-    const reads = key.scopes.filter((scope) =>
-      (scope.methods ?? ['find', 'get']).some((m) => ['find', 'get'].includes(m))
-    )
+    const reads = key.scopes.filter((scope) => (scope.methods ?? READ_METHODS).some(isRead))
     return ['apikeys', ...reads.map((scope) => `readers/${scope.resource}`)]
   }
   const user = connection.user

@@ -11,6 +11,7 @@ import { responseChecker, type Answer } from './fuzz-check'
 import { seeded } from './fuzz-random'
 import { PROTOTYPE_NAMES } from './fuzz-values'
 import { domain } from '../../src/contexts'
+import { SHIPPING_ADDRESS } from '../helpers/commerce'
 
 /** The configuration of the simulated payment provider (its methods: sim_succeed, sim_fail, sim_async). */
 const SIMULATED = { get: (key: string) => (key === 'payments' ? { provider: 'simulated' } : undefined) }
@@ -107,7 +108,10 @@ const makeFixtures = async (session: Session, admin: string, customer: string) =
   })
   const stock = { productId: product.id, kind: 'receive', quantity: 100_000, reason: 'fuzz' }
   const receipt = await session.setup('post', '/inventory', admin, stock)
-  const line = (quantity: number) => ({ items: [{ productId: product.id, quantity }] })
+  const line = (quantity: number) => ({
+    items: [{ productId: product.id, quantity }],
+    shippingAddress: SHIPPING_ADDRESS
+  })
   const order = await session.setup('post', '/orders', customer, line(1))
   const paid = await session.setup('post', '/orders', customer, line(2))
   const payment = await session.setup('post', '/payments', customer, {

@@ -42,12 +42,15 @@ const productPriced = (priceCents: number) => {
   return productsByPrice.get(priceCents)!
 }
 
+/** Where test orders go: an order is paid and shipped only with an address (orders.yaml `requires`). */
+export const SHIPPING_ADDRESS = { line1: '1 Test Street', city: 'Seoul', country: 'KR' }
+
 /** A pending order of `totalCents` USD placed by `user` through POST /orders. */
 export const pendingOrder = async (user: TestUser, totalCents = 5000) => {
   const productId = await productPriced(totalCents)
   const { status, body } = await api('POST', '/orders', {
     token: user.token,
-    body: { items: [{ productId, quantity: 1 }] }
+    body: { items: [{ productId, quantity: 1 }], shippingAddress: SHIPPING_ADDRESS }
   })
   assert.equal(status, 201, JSON.stringify(body))
   assert.equal(body.totalCents, totalCents)

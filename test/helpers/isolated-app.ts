@@ -12,6 +12,7 @@ import { diffSchemas } from '../../src/engine/migrations/migration-diff'
 import { schemaModel } from '../../src/engine/migrations/table-model'
 import { registerResources } from '../../src/engine/runtime/register'
 import { createLogger } from '../../src/logger'
+import { emptyDomain, type Domain } from '../../src/engine/domain'
 
 export interface IsolatedApp {
   app: any
@@ -24,8 +25,11 @@ export interface IsolatedApp {
  * Test declarations compiled into a bare Feathers app on a database of their own (in-memory PGlite, or a
  * fresh schema on the PostgreSQL of DATABASE_URL), its tables made by a migration generated from them.
  */
-export const isolatedApp = async (resourcesDir: string): Promise<IsolatedApp> => {
-  const resources = loadDeclarations(resourcesDir)
+export const isolatedApp = async (
+  resourcesDir: string,
+  domain: Domain = emptyDomain
+): Promise<IsolatedApp> => {
+  const resources = loadDeclarations(resourcesDir, domain)
   const url = config.get<string>('database.url')
   const schema = `test_${path.basename(resourcesDir).replace(/\W/g, '_')}_${process.pid}`
   if (url) {
@@ -47,7 +51,7 @@ export const isolatedApp = async (resourcesDir: string): Promise<IsolatedApp> =>
   app.set('knex', db.knex)
   watchChanges(app as any, db.knex, config.get<number>('totals.cacheSeconds'))
   app.set('logger', createLogger({ level: 'silent' }))
-  registerResources(app as any, resources)
+  registerResources(app as any, resources, domain)
   return {
     app,
     db,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { RunningServer } from '../../src/server'
+import type { UserData } from '../../src/generated/types'
 
 // One server per test run: the embedded database costs seconds and hundreds of MB to start, so test files
 // share it and keep their rows apart with unique emails, SKUs and slugs.
@@ -61,7 +62,9 @@ export const userWithRoles = async (roles: string[]): Promise<TestUser> => {
   const { app } = await testServer()
   const email = `${unique(roles.join('-') || 'user')}@example.com`
   const password = 'correct horse battery'
-  const user = await app.service('users').create({ email, password, name: 'Test User', roles })
+  const user = await app
+    .service('users')
+    .create({ email, password, name: 'Test User', roles: roles as UserData['roles'] })
   const login = await api('POST', '/authentication', { body: { strategy: 'local', email, password } })
   if (login.status !== 201) throw new Error(`login failed: ${JSON.stringify(login.body)}`)
   return { id: user.id, email, password, token: login.body.accessToken }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { testServer, userWithRoles, type TestUser } from '../helpers/server'
-import { stockedProduct } from '../helpers/commerce'
+import { SHIPPING_ADDRESS, stockedProduct } from '../helpers/commerce'
 import { closeClients, openClient, settle } from '../helpers/socket'
 
 const watch = async (user: TestUser) => {
@@ -26,7 +26,7 @@ describe('realtime: live order status reaches the owner and staff only', () => {
     ])
     const order = await mine.client
       .service('orders')
-      .create({ items: [{ productId: product.id, quantity: 1 }] })
+      .create({ items: [{ productId: product.id, quantity: 1 }], shippingAddress: SHIPPING_ADDRESS })
     const { app } = await testServer()
     await app.service('orders').patch(order.id, { status: 'paid' })
     await staff.client.service('orders').patch(order.id, { status: 'shipped' })

@@ -1,7 +1,7 @@
 import type { Behaviour } from '../../engine/runtime/behaviour'
 import { keysMayCall, newApiKey } from '../../auth/api-keys'
 import type { ResourceDeclaration } from '../../engine/declarations/declaration'
-import { METHODS } from '../../engine/vocabulary'
+import { METHODS, READ_METHODS } from '../../engine/vocabulary'
 import { audit } from '../../auth/audit'
 import { invalid } from '../../engine/errors'
 
@@ -23,7 +23,7 @@ export const issueApiKey: Behaviour = {
           // What a key may touch is declared per resource (`apiKeys:` false or read): a key must never be
           // a way around the identity rules.
           if (resource.apiKeys === false) throw fail('cannot be given to an API key')
-          const methods = scope.readOnly ? ['find', 'get'] : (scope.methods ?? METHODS)
+          const methods = scope.readOnly ? READ_METHODS : (scope.methods ?? METHODS)
           if (methods.some((method) => !keysMayCall(resource, method)))
             throw fail('can only be read with an API key')
         })

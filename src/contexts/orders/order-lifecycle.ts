@@ -1,10 +1,9 @@
 import { Conflict } from '@feathersjs/errors'
 import type { Knex } from 'knex'
-import type { HookContext } from '../../declarations'
 import type { Behaviour } from '../../engine/runtime/behaviour'
-import { cancelOpenPayments } from '../payments/order-payments'
 import { invalid } from '../../engine/errors'
-import { includeDefaultsInResult } from '../../engine/pipeline/include-relations'
+import { isAdministrator } from '../../auth/administrators'
+import { moveReserved } from '../inventory/stock'
 
 interface Line {
   productId: number
@@ -49,22 +48,6 @@ const priceLines = async (trx: Knex.Transaction, items: Line[]) => {
     lines: priced,
     currency: currencies[0],
     totalCents: priced.reduce((sum, line) => sum + line.lineTotalCents, 0)
-  }
-}
-
-const ledger = (context: HookContext, entry: Record<string, unknown>) =>
-  context.app.service('inventory' as any).create(entry, { transaction: context.params.transaction })
-
-/** Reserves (negative) or releases (positive) stock line by line, in product order to avoid deadlocks. */
-const moveReserved = async (
-  context: HookContext,
-  orderId: number,
-  changes: Line[],
-  kind: 'reserve' | 'release'
-) => {
-  for (const { productId, quantity } of changes) {
-    if (quantity === 0) continue
-    await ledger(context, { productId, orderId, kind, quantity: kind === 'reserve' ? -quantity : quantity })
   }
 }
 
@@ -118,19 +101,7 @@ export const orderLifecycle: Behaviour = {
         await next()
         const order = context.result
         await insertLines(trx, order, priced.lines)
-        await context.app.service('order-history' as any).create(
-          {
-            orderId: order.id,
-            userId: order.userId,
-            transition: 'create',
-            fromStatus: '',
-            toStatus: order.status,
-            actorId: context.params.user?.id ?? null
-          },
-          { transaction: context.params.transaction }
-        )
-        await moveReserved(context, order.id, priced.lines, 'reserve')
-        await includeDefaultsInResult(context)
+        await moveReserved(context.app, context.params, order.id, priced.lines, 'reserve')
       }
     ],
     patch: [
@@ -152,7 +123,7 @@ export const orderLifecycle: Behaviour = {
         const current = await trx('orders').where({ id: context.id }).forUpdate().first()
         const editsOrder =
           items !== undefined || data.note !== undefined || data.shippingAddress !== undefined
-        const staff = params.user?.roles?.includes('admin')
+        const staff = isAdministrator(context.app, params.user)
         if (
           params.provider &&
           editsOrder &&
@@ -186,73 +157,22 @@ export const orderLifecycle: Behaviour = {
           }))
           // One pass in product order (as every reservation goes): no two requests lock products crosswise.
           for (const { productId, quantity } of deltas) {
-            if (quantity > 0) await moveReserved(context, current.id, [{ productId, quantity }], 'reserve')
+            if (quantity > 0)
+              await moveReserved(context.app, params, current.id, [{ productId, quantity }], 'reserve')
             if (quantity < 0)
-              await moveReserved(context, current.id, [{ productId, quantity: -quantity }], 'release')
+              await moveReserved(
+                context.app,
+                params,
+                current.id,
+                [{ productId, quantity: -quantity }],
+                'release'
+              )
           }
           await replaceLines(trx, current, priced.lines)
           context.data = { ...data, totalCents: priced.totalCents, currency: priced.currency }
         }
         await next()
-        if (transition) {
-          await context.app.service('order-history' as any).create(
-            {
-              orderId: current.id,
-              userId: current.userId,
-              transition: transition.name,
-              fromStatus: transition.from,
-              toStatus: transition.to,
-              actorId: params.user?.id ?? null
-            },
-            { transaction: params.transaction }
-          )
-        }
-        if (transition?.to === 'cancelled') {
-          await releaseAll(context, current.id)
-          // A late capture must find its payment cancelled, not charge a cancelled order.
-          await cancelOpenPayments(context.app, current.id, params)
-        }
-        if (transition?.name === 'cancelPaid') await refundInFull(context, current.id)
-        // Refunded in full before it was shipped: the goods stay in stock (a cancelled order released them already).
-        if (transition?.to === 'refunded' && ['paid', 'partially_refunded'].includes(transition.from)) {
-          await releaseAll(context, current.id)
-        }
-        if (transition?.to === 'shipped') {
-          for (const line of await storedLines(trx, [current.id])) {
-            await ledger(context, {
-              productId: line.productId,
-              orderId: current.id,
-              kind: 'ship',
-              quantity: 0,
-              reason: 'shipped'
-            })
-          }
-        }
-        if (transition?.name === 'cancelPaid')
-          context.result = await context.self._get(current.id, { transaction: params.transaction })
-        await includeDefaultsInResult(context)
       }
     ]
   }
-}
-
-/** Cancelling gives back exactly what the order still holds. */
-const releaseAll = async (context: HookContext, orderId: number) => {
-  const { trx } = context.params.transaction
-  await moveReserved(context, orderId, await storedLines(trx, [orderId]), 'release')
-}
-
-/** A paid order cancelled by an admin is refunded in full through the refunds resource. */
-const refundInFull = async (context: HookContext, orderId: number) => {
-  const { trx } = context.params.transaction
-  const payment = await trx('payments').where({ orderId, status: 'captured' }).first()
-  if (!payment) return
-  const amountCents = payment.capturedCents - payment.refundedCents
-  if (amountCents <= 0) return
-  await context.app
-    .service('refunds' as any)
-    .create(
-      { paymentId: payment.id, amountCents, reason: 'order cancelled' },
-      { transaction: context.params.transaction, user: context.params.user }
-    )
 }

@@ -3,6 +3,7 @@ import type { Knex } from 'knex'
 import type { Application } from '../../declarations'
 import type { ResourceDeclaration } from '../../engine/declarations/declaration'
 import { providerFor } from './provider'
+import { unmetRequirement } from '../../engine/pipeline/transition-steps'
 
 /** Payments that still hold an order: a second payment for the order is refused while one exists. */
 export const OPEN_STATUSES = ['pending', 'authorized'] as const
@@ -29,7 +30,7 @@ export const lockOrderAndPayment = async (trx: Knex.Transaction, paymentId: numb
   return { order, payment }
 }
 
-const ordersDeclaration = (app: Application): ResourceDeclaration | undefined =>
+export const ordersDeclaration = (app: Application): ResourceDeclaration | undefined =>
   app.get('resources')?.find((resource) => resource.name === 'orders')
 
 /** Whether the orders state machine lets the server move an order from `from` to `to`. */
@@ -48,24 +49,31 @@ export const orderMayBecome = (app: Application, from: string, to: string) => {
  * becomes `paid`; anything else (an order cancelled while an asynchronous payment was pending) is logged
  * and left for support, who can refund the payment.
  */
-export const payOrder = async (app: Application, payment: Record<string, any>, params: TransactionParams) => {
+export const markOrderPaid = async (
+  app: Application,
+  payment: Record<string, any>,
+  params: TransactionParams
+) => {
   const trx = trxOf(params)
   const order = await trx('orders').where({ id: payment.orderId }).forUpdate().first()
   const covers = payment.capturedCents >= order.totalCents && payment.currency === order.currency
-  if (order.status !== 'pending' || !covers) {
+  const pay = ordersDeclaration(app)?.states?.transitions.pay
+  const lacking = pay && unmetRequirement(pay, order)
+  if (order.status !== 'pending' || !covers || lacking) {
     app.get('logger')?.warn(
       {
         paymentId: payment.id,
         orderId: order.id,
         orderStatus: order.status,
         capturedCents: payment.capturedCents,
-        totalCents: order.totalCents
+        totalCents: order.totalCents,
+        lacking
       },
-      'captured payment did not pay its order (order no longer pending, or total changed): refund it'
+      'captured payment did not pay its order (order no longer pending, total changed, or a required field unset): refund it'
     )
     return
   }
-  await app.service('orders').patch(order.id, { status: 'paid' }, { transaction: params.transaction } as any)
+  await app.service('orders').patch(order.id, { status: 'paid' }, { transaction: params.transaction })
 }
 
 /**
@@ -85,7 +93,7 @@ export const cancelOpenPayments = async (app: Application, orderId: number, para
     if (payment.providerRef) await provider.cancel({ providerRef: payment.providerRef })
     await app
       .service('payments')
-      .patch(payment.id, { status: 'cancelled' }, { transaction: params.transaction } as any)
+      .patch(payment.id, { status: 'cancelled' }, { transaction: params.transaction })
   }
   return open.length
 }

@@ -1,7 +1,9 @@
 import type { Application } from '../../declarations'
+import type { Currency } from '../../generated/vocabularies'
 import { SimulatedProvider } from './simulated'
 
-export type Currency = 'KRW' | 'USD' | 'EUR'
+// Declared once, in src/contexts/_vocabularies.yaml (`currencies`).
+export type { Currency }
 
 /** What a provider says about a payment: taken, refused, or not decided yet (a webhook will tell). */
 export interface PaymentResult {

@@ -3,6 +3,7 @@ import { FeathersError, NotAuthenticated, NotFound, Unprocessable } from '@feath
 import type { Context, Next } from 'koa'
 import type { Knex } from 'knex'
 import type { Application } from '../../declarations'
+import type { PaymentPatch } from '../../generated/types'
 import { tableName } from '../../engine/declarations/declaration'
 import { toClientError } from '../../engine/pipeline/map-errors'
 import { OPEN_STATUSES, lockOrderAndPayment } from './order-payments'
@@ -105,16 +106,16 @@ export const processPaymentEvent = async (
         paymentId: payment.id
       } as const
     }
-    const change =
+    const change: PaymentPatch =
       event.type === 'payment.captured'
         ? { status: 'captured', capturedCents: payment.amountCents }
         : {
             status: 'failed',
             failureReason: (event.failureReason ?? 'reported failed by the provider').slice(0, 500)
           }
-    const patched: Record<string, any> = await app
+    const patched = await app
       .service('payments')
-      .patch(payment.id as number, change, { transaction: { trx } } as any)
+      .patch(payment.id as number, change, { transaction: { trx } })
     return { received: true, paymentId: patched.id, status: patched.status } as const
   })
   // Thrown after the commit: the rejected event stays on record for support.

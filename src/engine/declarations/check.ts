@@ -84,6 +84,50 @@ const checkField = (
   return problems.map(([pointer, message]) => ({ file: resource.file, pointer, message }))
 }
 
+/** The state machine: states of the enum field, owners, required fields, and guard and effect names. */
+const checkStateMachine = (resource: ResourceDeclaration, domain: Domain): Problem[] => {
+  const problems: Problem[] = []
+  const problem = (pointer: string[], message: string) =>
+    problems.push({ file: resource.file, pointer, message })
+  const fields = resource.fields
+  const owners = Object.keys(fields).filter((name) => fields[name].owner)
+  const checkEffects = (names: string[], pointer: string[]) =>
+    names.forEach((effect, index) => {
+      if (!Object.hasOwn(domain.effects ?? {}, effect))
+        problem([...pointer, String(index)], `unknown effect '${effect}' (see src/contexts/)`)
+    })
+  const machine = resource.states!
+  const field = fields[machine.field]
+  if (field?.type !== 'enum') problem(['states', 'field'], `the state field must be a declared enum field`)
+  const values = field?.values ?? []
+  for (const [name, transition] of Object.entries(machine.transitions)) {
+    for (const state of [...transition.from, transition.to]) {
+      if (field && !values.includes(state))
+        problem(['states', 'transitions', name], `'${state}' is not a value of ${machine.field}`)
+    }
+    if (transition.roles.includes(OWNER) && !owners.length) {
+      problem(['states', 'transitions', name, 'roles'], "'owner' needs a field declared with owner: true")
+    }
+    transition.requires.forEach((required, index) => {
+      if (!Object.hasOwn(fields, required) || fields[required].virtual)
+        problem(
+          ['states', 'transitions', name, 'requires', String(index)],
+          `'${required}' is not a stored field`
+        )
+    })
+    transition.guards.forEach((guard, index) => {
+      if (!Object.hasOwn(domain.guards ?? {}, guard))
+        problem(
+          ['states', 'transitions', name, 'guards', String(index)],
+          `unknown guard '${guard}' (see src/contexts/)`
+        )
+    })
+    checkEffects(transition.effects, ['states', 'transitions', name, 'effects'])
+  }
+  checkEffects(machine.effects, ['states', 'effects'])
+  return problems
+}
+
 const checkResource = (resource: ResourceDeclaration, names: Set<string>, domain: Domain): Problem[] => {
   const problems: Problem[] = []
   const problem = (pointer: string[], message: string) =>
@@ -112,21 +156,7 @@ const checkResource = (resource: ResourceDeclaration, names: Set<string>, domain
     if (!Object.hasOwn(domain.behaviours, name))
       problem(['behaviours', String(index)], `unknown behaviour '${name}' (see src/contexts/)`)
   })
-  if (resource.states) {
-    const machine = resource.states
-    const field = fields[machine.field]
-    if (field?.type !== 'enum') problem(['states', 'field'], `the state field must be a declared enum field`)
-    const values = field?.values ?? []
-    for (const [name, transition] of Object.entries(machine.transitions)) {
-      for (const state of [...transition.from, transition.to]) {
-        if (field && !values.includes(state))
-          problem(['states', 'transitions', name], `'${state}' is not a value of ${machine.field}`)
-      }
-      if (transition.roles.includes(OWNER) && !owners.length) {
-        problem(['states', 'transitions', name, 'roles'], "'owner' needs a field declared with owner: true")
-      }
-    }
-  }
+  if (resource.states) problems.push(...checkStateMachine(resource, domain))
   problems.push(...checkRules(resource, domain))
   const paginate = resource.query.paginate
   if (paginate && paginate.default > paginate.max)

@@ -103,6 +103,8 @@ export interface ResourceDeclaration {
   relations: Record<string, Relation>
   /** Relations included in find and get results when the caller names none (`include: { default: [...] }`). */
   includeByDefault: string[]
+  /** The default includes also in the results and events of writes (`include: { writes: true }`). */
+  includeOnWrite: boolean
   /** A declared state machine on an enum field, or none. */
   states?: StateMachine
   /** The file the declaration came from, for error messages. */
@@ -116,11 +118,19 @@ export interface Transition {
   roles: string[]
   /** Only the server (behaviours, providers) makes this transition. */
   system: boolean
+  /** Fields that must hold a value before it is taken (the record as it will be: stored values and the patch). */
+  requires: string[]
+  /** Named guards (the domain's `guards`) that may refuse it, in order. */
+  guards: string[]
+  /** Named effects (the domain's `effects`) run after it, in the method's transaction, in order. */
+  effects: string[]
 }
 
 export interface StateMachine {
   field: string
   transitions: Record<string, Transition>
+  /** Named effects run after every change of the field, before the transition's own; also on create. */
+  effects: string[]
 }
 
 export type ApiKeyUse = boolean | 'read'

@@ -10,6 +10,13 @@ import { checkDeclarations, type Problem } from './check'
 import { relationsOf } from './relations'
 import { emptyDomain, type Domain } from '../domain'
 import { administrativeRoles, applyRoles, rolesMetaSchema, ROLES_FILE } from './roles'
+import {
+  readVocabularies,
+  resolveVocabularies,
+  vocabulariesMetaSchema,
+  VOCABULARIES_FILE,
+  type Vocabulary
+} from './vocabularies'
 
 export class DeclarationError extends Error {
   constructor(readonly problems: string[]) {
@@ -20,6 +27,12 @@ export class DeclarationError extends Error {
 
 const validateMeta = dataValidator.compile(metaSchema)
 const validateRoles = dataValidator.compile(rolesMetaSchema)
+const validateVocabularies = dataValidator.compile(vocabulariesMetaSchema)
+/** The special files that declare no resource, each with its own schema. */
+const specialFiles: Record<string, typeof validateMeta> = {
+  [ROLES_FILE]: validateRoles,
+  [VOCABULARIES_FILE]: validateVocabularies
+}
 
 interface ParsedFile {
   file: string
@@ -58,11 +71,13 @@ const metaProblems = (parsed: ParsedFile, data: unknown, validate = validateMeta
   ]
 }
 
-/** What the declarations say: the resources, and the roles that run the platform (`_roles.yaml`). */
+/** What the declarations say: the resources, the roles that run the platform (`_roles.yaml`), the vocabularies. */
 export interface DeclarationSet {
   resources: ResourceDeclaration[]
   /** Roles declared `administrative: true`; none without a roles file (test fixtures). */
   administrativeRoles: string[]
+  /** The shared lists of `_vocabularies.yaml` (`currencies`); none without that file. */
+  vocabularies: Vocabulary[]
 }
 
 /**
@@ -88,21 +103,27 @@ export const loadDeclarationSet = (dir: string, domain: Domain = emptyDomain): D
       problems.push(...doc.errors.map((error) => `${file}: ${error.message.split('\n')[0]}`))
       continue
     }
-    const fileProblems = metaProblems(
-      entry,
-      doc.toJS(),
-      path.basename(name) === ROLES_FILE ? validateRoles : validateMeta
-    )
+    const fileProblems = metaProblems(entry, doc.toJS(), specialFiles[path.basename(name)] ?? validateMeta)
     problems.push(...fileProblems)
     if (!fileProblems.length) parsed.push(entry)
   }
   if (problems.length) throw new DeclarationError(problems)
 
   const byFile = new Map(parsed.map((entry) => [entry.file, entry]))
-  const rolesEntry = parsed.find((entry) => path.basename(entry.file) === ROLES_FILE)
+  const special = (name: string) => parsed.find((entry) => path.basename(entry.file) === name)
+  const rolesEntry = special(ROLES_FILE)
+  const vocabulariesEntry = special(VOCABULARIES_FILE)
   const declarations = parsed
-    .filter((entry) => entry !== rolesEntry)
+    .filter((entry) => !Object.hasOwn(specialFiles, path.basename(entry.file)))
     .map(({ file, doc }) => normalizeDeclaration(doc.toJS(), file))
+  const { vocabularies, problems: vocabularyProblems } = vocabulariesEntry
+    ? readVocabularies(vocabulariesEntry.doc.toJS(), vocabulariesEntry.file)
+    : { vocabularies: [], problems: [] }
+  const located = (list: Problem[]) =>
+    list.map(({ file, pointer, message }) => locate(byFile.get(file)!, pointer, message))
+  // The cross-checks read an enum's values, so they wait until every vocabulary name resolves.
+  problems.push(...located([...vocabularyProblems, ...resolveVocabularies(declarations, vocabularies)]))
+  if (problems.length) throw new DeclarationError(problems)
   const nameClash = new Map<string, string>()
   for (const declaration of declarations) {
     const other = nameClash.get(declaration.name)
@@ -114,13 +135,9 @@ export const loadDeclarationSet = (dir: string, domain: Domain = emptyDomain): D
   const roleProblems = rolesEntry
     ? applyRoles(declarations, rolesEntry.doc.toJS().roles, rolesEntry.file)
     : []
-  problems.push(
-    ...[...roleProblems, ...checkDeclarations(declarations, domain)].map(
-      ({ file, pointer, message }: Problem) => locate(byFile.get(file)!, pointer, message)
-    )
-  )
+  problems.push(...located([...roleProblems, ...checkDeclarations(declarations, domain)]))
   if (problems.length) throw new DeclarationError(problems)
   for (const declaration of declarations) declaration.relations = relationsOf(declaration, declarations)
   const roles = rolesEntry ? administrativeRoles(rolesEntry.doc.toJS().roles) : []
-  return { resources: declarations, administrativeRoles: roles }
+  return { resources: declarations, administrativeRoles: roles, vocabularies }
 }

@@ -42,14 +42,24 @@ export const normalizeDeclaration = (raw: any, file: string): ResourceDeclaratio
     rateLimit: raw.rateLimit ?? {},
     relations: {},
     includeByDefault: raw.include?.default ?? [],
+    includeOnWrite: raw.include?.writes ?? false,
     states: raw.states && {
       field: raw.states.field,
       transitions: Object.fromEntries(
         Object.entries<any>(raw.states.transitions).map(([name, t]) => [
           name,
-          { from: [t.from].flat(), to: t.to, roles: t.roles ?? [], system: t.by === 'system' }
+          {
+            from: [t.from].flat(),
+            to: t.to,
+            roles: t.roles ?? [],
+            system: t.by === 'system',
+            requires: t.requires ?? [],
+            guards: t.guards ?? [],
+            effects: t.effects ?? []
+          }
         ])
-      )
+      ),
+      effects: raw.states.effects ?? []
     },
     access: Object.fromEntries(
       METHODS.map((method) => [method, normalizeAccess(raw.access?.[method])])

@@ -1,6 +1,7 @@
 import { BadRequest } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { ResourceDeclaration } from '../declarations/declaration'
+import { isRead } from '../vocabulary'
 import { attachRelation } from '../runtime/load-relations'
 import { recordMask } from './mask-result'
 import { readableBy } from './readable'
@@ -56,10 +57,10 @@ export const includeRelations =
     if (asked) {
       const { $include, ...rest } = query
       context.params.query = rest
-      if (!['find', 'get'].includes(context.method)) throw invalidInclude('applies to find and get only')
+      if (!isRead(context.method)) throw invalidInclude('applies to find and get only')
       context.params.include = requested(resource, $include)
     }
-    if (!['find', 'get'].includes(context.method)) return next()
+    if (!isRead(context.method)) return next()
     const names: string[] = asked ? context.params.include : (resource.includeByDefault ?? [])
     // A belongsTo needs its ref column even when `$select` leaves it out; it is removed again below.
     const sent = context.params.query?.$select
@@ -76,13 +77,14 @@ export const includeRelations =
   }
 
 /**
- * For a behaviour whose write answers with the record as a read shows it: the service's `include: { default }`
- * relations, put into `context.result` (so into its event too) in the write's transaction, as the caller may
- * read them. Only where everyone the event reaches may read what the writer reads (orders and their lines).
+ * `include: { default: [...], writes: true }`: a create, update or patch answers (and emits) the record with its
+ * default relations, as a read shows it, read in the write's transaction after the behaviours and the
+ * transition's effects, whoever wrote it (a client, a behaviour, a command). Declared only where everyone who
+ * may get the record may read those relations (orders and their lines): the event reaches all of them.
  */
-export const includeDefaultsInResult = async (context: HookContext) => {
-  const all: ResourceDeclaration[] = context.app.get('resources')
-  const resource = all.find((declared) => declared.path === context.path)
-  if (!resource) throw new Error(`includeDefaultsInResult: no declared resource at '${context.path}'`)
-  await attachIncluded(context, resource, recordsOf(context.result), resource.includeByDefault ?? [])
-}
+export const includeDefaultsOnWrite =
+  (resource: ResourceDeclaration) => async (context: HookContext, next: NextFunction) => {
+    await next()
+    if (!['create', 'update', 'patch'].includes(context.method) || !context.result) return
+    await attachIncluded(context, resource, recordsOf(context.result), resource.includeByDefault)
+  }

@@ -2,6 +2,8 @@ import { BadRequest, Conflict } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { ResourceDeclaration, Transition } from '../declarations/declaration'
 import { ownerField } from '../runtime/policy'
+import type { Domain } from '../domain'
+import { runEffects, runGuards } from './transition-steps'
 
 /** Who may request a transition: the server any; users by role or ownership; API keys none (no role to name). */
 const mayRequest = (
@@ -24,9 +26,11 @@ const mayRequest = (
  * A declared state machine: the state field changes only through a declared transition that the caller
  * may request, checked against the row locked in the method's transaction (two concurrent transitions
  * cannot both start from the same state). Anything else is a 409 naming the transitions allowed now.
- * Behaviours find the transition taken in `params.transition`.
+ * Behaviours find the transition taken in `params.transition`. The transition's requirements and guards run
+ * before the change is written; the declared effects after it (and after the behaviours), in the same
+ * transaction. Creating a record counts as the change `create` to the initial state for `states.effects`.
  */
-export const stateMachine = (resource: ResourceDeclaration) => {
+export const stateMachine = (resource: ResourceDeclaration, domain: Domain) => {
   const machine = resource.states!
   const { field } = machine
   const initial = resource.fields[field].default
@@ -36,7 +40,9 @@ export const stateMachine = (resource: ResourceDeclaration) => {
       if (context.params.provider && target !== undefined && target !== initial) {
         throw new Conflict(`A new record starts as ${field} '${initial}'`, { field })
       }
-      return next()
+      await next()
+      const created = { name: 'create', from: null, to: context.result?.[field] }
+      return runEffects(context, resource, domain, created, undefined)
     }
     if (target === undefined) {
       // A replacement (PUT) that leaves the state out keeps it: only a transition changes it.
@@ -71,7 +77,10 @@ export const stateMachine = (resource: ResourceDeclaration) => {
         }
       )
     }
-    context.params.transition = { name: taken[0], from, to: target }
+    const transition = { name: taken[0], from, to: target }
+    await runGuards(context, resource, domain, transition, record)
+    context.params.transition = transition
     await next()
+    await runEffects(context, resource, domain, transition, record)
   }
 }

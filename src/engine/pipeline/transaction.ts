@@ -2,22 +2,46 @@ import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Knex } from 'knex'
 import { isMutation } from '../vocabulary'
 
+interface HeldEvent {
+  event: string
+  record: unknown
+  context: HookContext
+}
+
+/** Per transaction, the events its nested calls hold until the commit: one per record, in first-write order. */
+const heldEvents = new WeakMap<object, Map<string, HeldEvent>>()
+
+const hold = (context: HookContext, trx: Knex.Transaction, event: string, record: any) => {
+  let held = heldEvents.get(trx)
+  if (!held) {
+    const queue = new Map<string, HeldEvent>()
+    heldEvents.set(trx, queue)
+    trx.executionPromise.then(
+      () => queue.forEach((each) => each.context.self.emit(each.event, each.record, each.context)),
+      () => undefined
+    )
+    held = queue
+  }
+  const key = `${context.path}/${record?.id}`
+  // A record created and then changed in the same transaction is, to a client, one new record.
+  const merged = held.get(key)?.event === 'created' && event !== 'removed' ? 'created' : event
+  held.set(key, { event: merged, record, context })
+}
+
 /**
- * A call made inside someone else's transaction (a behaviour's nested call) holds its realtime event
- * until that transaction commits — and drops it on rollback. Top-level calls need nothing: their own
- * transaction has ended before Feathers emits.
+ * A call made inside someone else's transaction (a behaviour's or a command's nested call) holds its
+ * realtime event until that transaction commits — and drops it on rollback. Several writes of one record in
+ * one transaction make one event, with the record as it was last written. Top-level calls need nothing:
+ * their own transaction has ended before Feathers emits.
  */
 const publishAfterCommit = async (context: HookContext, next: NextFunction) => {
-  const pending: Promise<unknown> | undefined = context.params.transaction.trx?.executionPromise
+  const trx: Knex.Transaction | undefined = context.params.transaction.trx
   await next()
   const event = context.event
-  if (typeof event !== 'string' || !pending) return
+  if (typeof event !== 'string' || !trx?.executionPromise) return
   const records = Array.isArray(context.result) ? context.result : [context.result]
   context.event = null
-  pending.then(
-    () => records.forEach((record: unknown) => context.self.emit(event, record, context)),
-    () => undefined
-  )
+  for (const record of records) hold(context, trx, event, record)
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { ResourceDeclaration } from '../declarations/declaration'
-
-const READ_METHODS = ['find', 'get']
+import { isRead } from '../vocabulary'
 
 /** What the resource's declaration lets any API key do (`apiKeys:` true, `read` or false), whatever its scopes. */
 export const keysMayCall = (resource: Pick<ResourceDeclaration, 'apiKeys'>, method: string) =>
-  resource.apiKeys === true || (resource.apiKeys === 'read' && READ_METHODS.includes(method))
+  resource.apiKeys === true || (resource.apiKeys === 'read' && isRead(method))

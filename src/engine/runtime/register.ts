@@ -10,6 +10,14 @@ import { idempotencyHooks } from '../pipeline/idempotency'
 import { METHODS } from '../vocabulary'
 import { checkReferences } from '../pipeline/check-references'
 import { deriveFields } from '../pipeline/derive-fields'
+import { includeDefaultsOnWrite } from '../pipeline/include-relations'
+import type { AroundHook } from './behaviour'
+
+/** A command's own write (`params.command`, src/engine/runtime/records.ts) skips the behaviours: the command is them. */
+const unlessCommand =
+  (hook: AroundHook): AroundHook =>
+  (context, next) =>
+    context.params.command ? next() : hook(context, next)
 
 /**
  * Per method, after the shared pipeline (`around.all` runs first) and so inside the transaction: the
@@ -24,8 +32,12 @@ const behaviourHooks = (resource: ResourceDeclaration, domain: Domain) =>
       [
         // First, so a replayed request runs nothing else (no state checks, no behaviours).
         ...idempotencyHooks(resource, method),
-        ...(resource.states ? [stateMachine(resource)] : []),
-        ...resource.behaviours.flatMap((name) => domain.behaviours[name].around[method] ?? []),
+        // Outside the state machine: the relations as they are after the transition's effects.
+        ...(resource.includeOnWrite ? [includeDefaultsOnWrite(resource)] : []),
+        ...(resource.states ? [stateMachine(resource, domain)] : []),
+        ...resource.behaviours.flatMap((name) =>
+          (domain.behaviours[name].around[method] ?? []).map(unlessCommand)
+        ),
         checkReferences(resource),
         deriveFields(resource),
         toStorage(resource)

@@ -147,6 +147,43 @@ describe('engine/load: API keys and rate limits declared per resource', () => {
   })
 })
 
+describe('engine/load: what transitions require, guard and cause', () => {
+  const machine = (states: string) => `name: tickets
+fields:
+  id: { type: id }
+  note: { type: string, maxLength: 10, optional: true }
+  extra: { type: string, virtual: true, optional: true }
+  status: { type: enum, values: [open, closed], default: open }
+states:
+${states}`
+
+  it('reads requires, guards and effects, each defaulting to none', () => {
+    const orders = loadDeclarations('src/contexts', domain).find((d) => d.name === 'orders')!
+    assert.deepEqual(orders.states!.effects, ['recordOrderHistory'])
+    assert.deepEqual(orders.states!.transitions.pay.requires, ['shippingAddress'])
+    assert.deepEqual(orders.states!.transitions.cancel.effects, ['releaseOrderStock', 'cancelOrderPayments'])
+    assert.deepEqual(orders.states!.transitions.deliver.guards, [])
+  })
+
+  it('names the file and line of a required field that is not stored, and of unknown guards and effects', () => {
+    const { message } = load({
+      'tickets.yaml': machine(`  field: status
+  effects: [ghostEffect]
+  transitions:
+    close: { from: open, to: closed, requires: [missing, extra], guards: [ghostGuard], effects: [alsoGhost] }
+`)
+    })
+    assert.match(
+      message,
+      /tickets\.yaml:11 \/states\/transitions\/close\/requires\/0: 'missing' is not a stored field/
+    )
+    assert.match(message, /\/states\/transitions\/close\/requires\/1: 'extra' is not a stored field/)
+    assert.match(message, /\/states\/transitions\/close\/guards\/0: unknown guard 'ghostGuard'/)
+    assert.match(message, /\/states\/transitions\/close\/effects\/0: unknown effect 'alsoGhost'/)
+    assert.match(message, /tickets\.yaml:9 \/states\/effects\/0: unknown effect 'ghostEffect'/)
+  })
+})
+
 describe('engine/load: roles declared in _roles.yaml', () => {
   const roles = `roles:
   admin: { description: Everything, administrative: true }
@@ -221,5 +258,90 @@ describe('engine/load: roles declared in _roles.yaml', () => {
   it('keeps the shipped users.roles field in step with the declared roles', () => {
     const users = loadDeclarations('src/contexts', domain).find((d) => d.name === 'users')!
     assert.deepEqual(users.access.find.support, {}, 'support reads users through _roles.yaml')
+  })
+})
+
+describe('engine/load: vocabularies declared in _vocabularies.yaml', () => {
+  const vocabularies = `vocabularies:
+  currencies:
+    description: Money
+    values: [KRW, USD]
+    attributes:
+      digits: { KRW: 0, USD: 2 }
+`
+  const prices = `name: prices
+fields:
+  id: { type: id }
+  currency: { type: enum, values: currencies, default: KRW }
+`
+
+  it('resolves an enum naming a vocabulary to its values, and returns the vocabularies', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decl-'))
+    fs.writeFileSync(path.join(dir, '_vocabularies.yaml'), vocabularies)
+    fs.writeFileSync(path.join(dir, 'prices.yaml'), prices)
+    const set = loadDeclarationSet(dir)
+    assert.deepEqual(set.resources[0].fields.currency.values, ['KRW', 'USD'])
+    assert.deepEqual(set.vocabularies, [
+      {
+        name: 'currencies',
+        description: 'Money',
+        values: ['KRW', 'USD'],
+        attributes: { digits: { KRW: 0, USD: 2 } }
+      }
+    ])
+  })
+
+  it('names the file and line of an unknown vocabulary, with or without a vocabularies file', () => {
+    const typo = prices.replace('values: currencies', 'values: currency')
+    const { message } = load({ '_vocabularies.yaml': vocabularies, 'prices.yaml': typo })
+    assert.match(
+      message,
+      /prices\.yaml:4 \/fields\/currency\/values: unknown vocabulary 'currency' \(declared in _vocabularies\.yaml: currencies\)/
+    )
+    assert.match(load({ 'prices.yaml': prices }).message, /prices\.yaml:4 .*unknown vocabulary 'currencies'/)
+  })
+
+  it('checks a resolved vocabulary like a list written out: a default outside it is refused', () => {
+    const { message } = load({
+      '_vocabularies.yaml': vocabularies,
+      'prices.yaml': prices.replace('default: KRW', 'default: GBP')
+    })
+    assert.match(
+      message,
+      /prices\.yaml:4 \/fields\/currency\/default: default "GBP" breaks the field's own constraint/
+    )
+  })
+
+  it('checks the vocabularies file: its schema, and an attribute for exactly the values', () => {
+    const bad = load({
+      '_vocabularies.yaml': 'vocabularies:\n  currencies: { values: [KRW, KRW] }\n',
+      'prices.yaml': prices
+    })
+    assert.match(
+      bad.message,
+      /_vocabularies\.yaml:2 \/vocabularies\/currencies\/values: must NOT have duplicate items/
+    )
+    const { message } = load({
+      '_vocabularies.yaml': vocabularies.replace('{ KRW: 0, USD: 2 }', '{ KRW: 0, GBP: 2 }'),
+      'prices.yaml': prices
+    })
+    assert.match(
+      message,
+      /_vocabularies\.yaml:6 \/vocabularies\/currencies\/attributes\/digits: no digits for USD/
+    )
+    assert.match(
+      message,
+      /_vocabularies\.yaml:6 \/vocabularies\/currencies\/attributes\/digits\/GBP: 'GBP' is not a value/
+    )
+  })
+
+  it('resolves the shipped currencies: products, orders, payments and refunds share one list', () => {
+    const { resources, vocabularies: declared } = loadDeclarationSet('src/contexts', domain)
+    const currencies = declared.find((vocabulary) => vocabulary.name === 'currencies')!
+    assert.deepEqual(currencies.values, ['KRW', 'USD', 'EUR'], 'the migrated enum values')
+    for (const name of ['products', 'orders', 'payments', 'refunds']) {
+      const resource = resources.find((r) => r.name === name)!
+      assert.deepEqual(resource.fields.currency.values, currencies.values, name)
+    }
   })
 })

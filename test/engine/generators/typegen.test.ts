@@ -9,13 +9,16 @@ import {
   type FieldDeclaration,
   type ResourceDeclaration
 } from '../../../src/engine/declarations/declaration'
-import { loadDeclarations } from '../../../src/engine/declarations/load'
+import { loadDeclarations, loadDeclarationSet } from '../../../src/engine/declarations/load'
+import type { Vocabulary } from '../../../src/engine/declarations/vocabularies'
 import {
+  GENERATED_HEADER,
   generateClient,
   generateServices,
   generateTypes,
   typeName
 } from '../../../src/engine/generators/typegen'
+import { generateVocabularies } from '../../../src/engine/generators/typegen-vocabularies'
 import { domain } from '../../../src/contexts'
 
 const root = path.resolve(__dirname, '../../..')
@@ -83,6 +86,13 @@ const orderItems = resource(
     query: { filter: ['status', 'quantity', 'userId'], sort: ['quantity'], paginate: false }
   }
 )
+
+const currencyVocabulary: Vocabulary = {
+  name: 'currencies',
+  description: 'Money',
+  values: ['KRW', 'USD', 'EUR'],
+  attributes: { digits: { KRW: 0, USD: 2, EUR: 2 } }
+}
 
 /** The body of one generated interface, whitespace-normalized, so assertions read like the source. */
 const body = (text: string, name: string) => {
@@ -209,8 +219,15 @@ describe('engine/typegen: generated types and service maps', () => {
 
   it('keys the server and client maps by path, quoting kebab-case', () => {
     const services = generateServices([users, orderItems])
-    assert.match(services, /import type \{ ResourceService \} from '..\/engine\/runtime\/resource-service'/)
-    assert.match(services, /users: ResourceService\n {2}'order-items': ResourceService/)
+    assert.match(services, /import type \{ TypedService \} from '..\/engine\/runtime\/typed-service'/)
+    assert.match(
+      services,
+      /import type \{ User, UserData, UserPatch, OrderItem, OrderItemData, OrderItemPatch \} from '.\/types'/
+    )
+    assert.match(
+      services,
+      /users: TypedService<User, UserData, UserPatch, 'page'>\n {2}'order-items': TypedService<OrderItem, OrderItemData, OrderItemPatch, 'list'>/
+    )
     const client = generateClient([users, orderItems])
     assert.match(client, /users: ResourceClient<User, UserData, UserPatch, UserQuery, 'page'>/)
     assert.match(
@@ -225,6 +242,11 @@ describe('engine/typegen: generated types and service maps', () => {
   it('refuses two resources that would print the same type name', () => {
     const userData = resource('user-data', { id: { type: 'id' } })
     assert.throws(() => generateTypes([users, userData]), /would generate type UserData/)
+    const currencies = resource('currencies', { id: { type: 'id' } })
+    assert.throws(
+      () => generateTypes([currencies], {}, [currencyVocabulary]),
+      /would generate type Currency, already taken by vocabulary 'currencies'/
+    )
     assert.throws(() => generateClient([resource('applications', {})]), /would generate type Application\b/)
   })
 
@@ -316,17 +338,50 @@ describe('engine/typegen: generated types and service maps', () => {
     assert.deepEqual(await compileErrors(declared, dir, { [path.join(dir, 'usage.ts')]: usage }), [])
   })
 
+  it('prints each vocabulary as a constant, its type and one table per attribute', () => {
+    const text = generateVocabularies([
+      currencyVocabulary,
+      { name: 'paymentMethods', values: ['card', "it's cash"], attributes: {} }
+    ])
+    assert.ok(text.startsWith(GENERATED_HEADER))
+    assert.match(text, /\/\*\* Money \*\/\nexport const CURRENCIES = \['KRW', 'USD', 'EUR'\] as const/)
+    assert.match(text, /export type Currency = \(typeof CURRENCIES\)\[number\]/)
+    assert.match(
+      text,
+      /export const CURRENCY_DIGITS: Readonly<Record<Currency, number>> = \{ 'KRW': 0, 'USD': 2, 'EUR': 2 \}/
+    )
+    assert.match(text, /export const PAYMENT_METHODS = \['card', 'it\\'s cash'\] as const/)
+    assert.match(text, /export type PaymentMethod = \(typeof PAYMENT_METHODS\)\[number\]/)
+    assert.equal(generateVocabularies([]), `${GENERATED_HEADER}\n\nexport {}\n`)
+    assert.match(
+      generateTypes([users], {}, [currencyVocabulary]),
+      /export type \{ Currency \} from '.\/vocabularies'/
+    )
+  })
+
+  it('generates the shipped currencies once, for the server and the UI', async () => {
+    const { vocabularies } = loadDeclarationSet(path.join(root, 'src/contexts'), domain)
+    const text = await renderGenerated([], path.join(root, 'src/generated'), vocabularies)
+    const generated = text[path.join(root, 'src/generated/vocabularies.ts')]
+    assert.match(generated, /export const CURRENCIES = \['KRW', 'USD', 'EUR'\] as const/)
+    assert.match(
+      generated,
+      /export const CURRENCY_DIGITS: Readonly<Record<Currency, number>> = \{ KRW: 0, USD: 2, EUR: 2 \}/
+    )
+  })
+
   describe('generate()', () => {
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'typegen-'))
     const resourcesDir = path.join(root, 'src/contexts')
     after(() => fs.rmSync(outDir, { recursive: true, force: true }))
 
-    it('writes the three files, then reports nothing stale; an edited file is stale and not rewritten by check', async () => {
+    it('writes the four files, then reports nothing stale; an edited file is stale and not rewritten by check', async () => {
       const first = await generate({ resourcesDir, outDir })
       assert.deepEqual(first.written.map((file) => path.basename(file)).sort(), [
         'client.ts',
         'services.ts',
-        'types.ts'
+        'types.ts',
+        'vocabularies.ts'
       ])
       assert.deepEqual((await generate({ resourcesDir, outDir, check: true })).stale, [])
       const types = path.join(outDir, 'types.ts')

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { api, testServer, unique, userWithRoles, type TestUser } from '../../../../test/helpers/server'
-import { stockedProduct } from '../../../../test/helpers/commerce'
+import { SHIPPING_ADDRESS, stockedProduct } from '../../../../test/helpers/commerce'
 
 // Real concurrent HTTP requests; on PostgreSQL (CI's second run) they really race.
 describe('commerce: invariants under concurrency', () => {
@@ -123,7 +123,7 @@ describe('commerce: invariants under concurrency', () => {
     const order = (
       await api('POST', '/orders', {
         token: customers[3].token,
-        body: { items: [{ productId: product.id, quantity: 3 }] }
+        body: { items: [{ productId: product.id, quantity: 3 }], shippingAddress: SHIPPING_ADDRESS }
       })
     ).body
     const payment = await api('POST', '/payments', {

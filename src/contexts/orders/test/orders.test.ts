@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { api, testServer, unique, userWithRoles, type TestUser } from '../../../../test/helpers/server'
-import { stockedProduct } from '../../../../test/helpers/commerce'
+import { SHIPPING_ADDRESS, stockedProduct } from '../../../../test/helpers/commerce'
 
 describe('commerce: inventory and orders (REST)', () => {
   let admin: TestUser
@@ -12,7 +12,10 @@ describe('commerce: inventory and orders (REST)', () => {
   const stockOf = async (id: number) =>
     (await api('GET', `/products/${id}`, { token: admin.token })).body.stock
   const order = (user: TestUser, items: { productId: number; quantity: number }[], extra = {}) =>
-    api('POST', '/orders', { token: user.token, body: { items, ...extra } })
+    api('POST', '/orders', {
+      token: user.token,
+      body: { items, shippingAddress: SHIPPING_ADDRESS, ...extra }
+    })
 
   before(async () => {
     admin = await userWithRoles(['admin'])
@@ -233,6 +236,50 @@ describe('commerce: inventory and orders (REST)', () => {
       assert.equal(back.status, 409)
     })
 
+    it('pays and ships only an order with a shipping address (the transitions require it)', async () => {
+      const product = await newProduct(5)
+      const created = (
+        await order(customer, [{ productId: product.id, quantity: 1 }], { shippingAddress: null })
+      ).body
+      const pay = () =>
+        api('POST', '/payments', {
+          token: customer.token,
+          body: { orderId: created.id, paymentMethod: 'sim_succeed' }
+        })
+      const refused = await pay()
+      assert.equal(refused.status, 409, JSON.stringify(refused.body))
+      assert.equal(refused.body.data.field, 'shippingAddress')
+      assert.equal(refused.body.data.transition, 'pay')
+      const payments = await api('GET', `/payments?orderId=${created.id}`, { token: admin.token })
+      assert.equal(payments.body.total, 0, 'refused before a payment was recorded or the provider asked')
+      const { app } = await testServer()
+      await assert.rejects(app.service('orders').patch(created.id, { status: 'paid' }), /shippingAddress/)
+
+      const addressed = await api('PATCH', `/orders/${created.id}`, {
+        token: customer.token,
+        body: { shippingAddress: SHIPPING_ADDRESS }
+      })
+      assert.equal(addressed.status, 200, JSON.stringify(addressed.body))
+      assert.equal((await pay()).body.status, 'captured')
+      assert.equal((await api('GET', `/orders/${created.id}`, { token: customer.token })).body.status, 'paid')
+
+      const cleared = await api('PATCH', `/orders/${created.id}`, {
+        token: admin.token,
+        body: { shippingAddress: null }
+      })
+      assert.equal(cleared.status, 200, JSON.stringify(cleared.body))
+      const ship = () =>
+        api('PATCH', `/orders/${created.id}`, { token: admin.token, body: { status: 'shipped' } })
+      const unshippable = await ship()
+      assert.equal(unshippable.status, 409)
+      assert.equal(unshippable.body.data.field, 'shippingAddress')
+      await api('PATCH', `/orders/${created.id}`, {
+        token: admin.token,
+        body: { shippingAddress: SHIPPING_ADDRESS }
+      })
+      assert.equal((await ship()).body.status, 'shipped')
+    })
+
     it('keeps orders to their owners; support and admin see all', async () => {
       const product = await newProduct(2)
       const created = (await order(customer, [{ productId: product.id, quantity: 1 }])).body
@@ -300,7 +347,7 @@ describe('commerce: order history', () => {
     const order = (
       await api('POST', '/orders', {
         token: owner.token,
-        body: { items: [{ productId: product.id, quantity: 1 }] }
+        body: { items: [{ productId: product.id, quantity: 1 }], shippingAddress: SHIPPING_ADDRESS }
       })
     ).body
     const { app } = await testServer()
@@ -336,7 +383,10 @@ describe('commerce: review fixes', () => {
     (await api('GET', `/products/${id}`, { token: admin.token })).body.stock
   const paidOrder = async (productId: number, quantity: number) => {
     const order = (
-      await api('POST', '/orders', { token: owner.token, body: { items: [{ productId, quantity }] } })
+      await api('POST', '/orders', {
+        token: owner.token,
+        body: { items: [{ productId, quantity }], shippingAddress: SHIPPING_ADDRESS }
+      })
     ).body
     const payment = await api('POST', '/payments', {
       token: owner.token,
@@ -403,7 +453,7 @@ describe('commerce: review fixes', () => {
     const order = (
       await api('POST', '/orders', {
         token: owner.token,
-        body: { items: [{ productId: product.id, quantity: 1 }] }
+        body: { items: [{ productId: product.id, quantity: 1 }], shippingAddress: SHIPPING_ADDRESS }
       })
     ).body
     const key = (

@@ -61,7 +61,10 @@ export const describeStates = (resource: ResourceDeclaration) => {
   if (!machine) return []
   const lines = Object.entries(machine.transitions).map(([name, transition]) => {
     const who = transition.system ? 'the server only' : transition.roles.join(', ')
-    return `- \`${name}\`: ${transition.from.join(', ')} → ${transition.to} (${who})`
+    const needs = transition.requires.length
+      ? ` — requires ${transition.requires.map((field) => `\`${field}\``).join(', ')} (else a 409 naming it)`
+      : ''
+    return `- \`${name}\`: ${transition.from.join(', ')} → ${transition.to} (${who})${needs}`
   })
   // One block: the description's paragraphs are joined with blank lines, a list must not be.
   return [

@@ -1,6 +1,7 @@
 // One resource operation: summary, who may call it, parameters, body, responses and security.
 import { PUBLIC, type MethodName, type ResourceDeclaration } from '../../declarations/declaration'
 import type { JsonSchema } from '../../declarations/field-types'
+import { isRead } from '../../vocabulary'
 import { behaviourContract, type BehaviourContract, type ContractSources } from '../behaviour-contract'
 import { resourceTypeNames, typeName } from '../typegen'
 import { apiKeyNote, describeAccess, describeStates } from './access'
@@ -39,7 +40,7 @@ const notesOf = (resource: ResourceDeclaration, method: MethodName, contract: Be
   const notes = [`${describeAccess(resource, method)} ${apiKeyNote(resource, method)}`]
   if (method === 'create' || method === 'patch') notes.push(...(contract.rules[method] ?? []))
   if (method === 'find' && resource.query.filter.length) notes.push(FILTER_RULE)
-  if (method === 'find' || method === 'get') notes.push(SELECT_NOTE)
+  if (isRead(method)) notes.push(SELECT_NOTE)
   if (method === 'patch') notes.push(...describeStates(resource))
   if (method === 'create' && resource.states) {
     const initial = resource.fields[resource.states.field].default

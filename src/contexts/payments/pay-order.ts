@@ -1,0 +1,137 @@
+import { BadGateway, Conflict, FeathersError, NotFound } from '@feathersjs/errors'
+import type { ResourceDeclaration } from '../../engine/declarations/declaration'
+import { defineCommand, step } from '../../engine/runtime/command'
+import { decideAccess, matchesWhere } from '../../engine/runtime/policy'
+import type { StepParams } from '../../engine/runtime/transition-steps'
+import { assertRequirements } from '../../engine/pipeline/transition-steps'
+import { invalid } from '../../engine/errors'
+import { BLOCKING_STATUSES, ordersDeclaration } from './order-payments'
+import { providerFor, type PaymentProvider, type PaymentResult } from './provider'
+
+export interface PayOrderInput {
+  orderId: number
+  paymentMethod: string
+}
+
+interface PayOrderState {
+  provider: PaymentProvider
+  order: Record<string, any>
+  payment: Record<string, any>
+  answer: PaymentResult
+}
+
+type PayStep = Parameters<typeof step<PayOrderInput, PayOrderState>>[1]
+const payStep = (name: string, run: PayStep) => step<PayOrderInput, PayOrderState>(name, run)
+
+/** Whether the caller could `GET /orders/:id` this order (internal calls and API keys: any order). */
+const mayGetOrder = (params: StepParams, orders: ResourceDeclaration, order: Record<string, unknown>) => {
+  if (!params.provider || params.apiKey) return true
+  const user = params.user
+  const decision = decideAccess(orders, 'get', user && { id: user.id, roles: user.roles ?? [] })
+  if (!decision.allowed) return false
+  return decision.scope === null || decision.scope.some((where) => matchesWhere(order, where))
+}
+
+const checkMethod = payStep('checkMethod', ({ app, input, state }) => {
+  const provider = providerFor(app)
+  if (!provider.supports(input.paymentMethod)) {
+    const accepted = provider.acceptedMethods?.length
+      ? `: use one of ${provider.acceptedMethods.join(', ')}`
+      : ''
+    throw invalid('paymentMethod', `is not accepted by the ${provider.name} payment provider${accepted}`)
+  }
+  state.provider = provider
+})
+
+/** The order row locked (two attempts for one order run one after the other); someone else's is a 404. */
+const lockOrder = payStep('lockOrder', async ({ app, trx, input, params, state }) => {
+  const order = await trx('orders').where({ id: input.orderId }).forUpdate().first()
+  if (!order || !mayGetOrder(params, ordersDeclaration(app)!, order)) {
+    throw new NotFound(`No order found for orderId ${input.orderId}`, { field: 'orderId' })
+  }
+  state.order = order
+})
+
+/** Pending, payable (its `pay` transition's requirements met, a total), and no payment open or captured. */
+const checkPayable = payStep('checkPayable', async ({ app, trx, state }) => {
+  const order = state.order!
+  if (order.status !== 'pending') {
+    throw new Conflict(`Order ${order.id} is ${order.status}; only a pending order can be paid`, {
+      field: 'orderId',
+      status: order.status
+    })
+  }
+  // Refused now, before the provider is asked, as the order's `pay` transition would refuse it later.
+  assertRequirements(ordersDeclaration(app)!, 'pay', order)
+  if (!order.currency || !(order.totalCents > 0)) {
+    throw new Conflict(`Order ${order.id} has nothing to pay`, { field: 'orderId' })
+  }
+  const blocking = await trx('payments')
+    .where({ orderId: order.id })
+    .whereIn('status', [...BLOCKING_STATUSES])
+    .first('id', 'status')
+  if (blocking) {
+    throw new Conflict(
+      `Order ${order.id} already has a ${blocking.status} payment (${blocking.id}); ` +
+        'a new payment is possible only after it failed or was cancelled',
+      { field: 'orderId', paymentId: blocking.id, status: blocking.status }
+    )
+  }
+})
+
+/** Recorded as pending first, so the provider gets our payment id as its reference; the owner is derived. */
+const recordPending = payStep('recordPending', async ({ input, state, records }) => {
+  state.payment = await records.create('payments', {
+    orderId: input.orderId,
+    paymentMethod: input.paymentMethod,
+    provider: state.provider!.name,
+    status: 'pending',
+    amountCents: state.order!.totalCents,
+    currency: state.order!.currency,
+    capturedCents: 0,
+    refundedCents: 0
+  })
+})
+
+/** Authorizes, and captures at once what was authorized (no separate capture step in this API). */
+const charge = payStep('charge', async ({ state }) => {
+  const { provider, payment } = state as PayOrderState
+  const request = { amountCents: payment.amountCents, currency: payment.currency }
+  try {
+    const authorized = await provider.authorize({
+      ...request,
+      reference: `payment-${payment.id}`,
+      paymentMethod: payment.paymentMethod
+    })
+    state.answer =
+      authorized.status === 'authorized'
+        ? await provider.capture({ ...request, providerRef: authorized.providerRef })
+        : authorized
+  } catch (error) {
+    // A provider that throws (unreachable, timed out) rolls the payment back: nothing is recorded.
+    if (error instanceof FeathersError) throw error
+    throw new BadGateway('The payment provider did not answer; nothing was recorded, retry the request')
+  }
+})
+
+/** The provider's answer; a capture is the payment's `capture` transition, whose effect pays the order. */
+const recordAnswer = payStep('recordAnswer', async ({ state, records }) => {
+  const { payment, answer } = state as PayOrderState
+  state.payment = await records.patch('payments', payment.id, {
+    status: answer.status,
+    providerRef: answer.providerRef,
+    capturedCents: answer.status === 'captured' ? payment.amountCents : 0,
+    failureReason: answer.failureReason ?? null
+  })
+})
+
+/**
+ * `payOrder` (`POST /payments {orderId, paymentMethod}`): the order's owner (or an admin) pays a pending
+ * order's total through the configured provider, in one transaction. A payment that stays pending is
+ * completed by a signed webhook (src/contexts/payments/webhook.ts), whose capture pays the order the same way.
+ */
+export const payOrder = defineCommand<PayOrderInput, PayOrderState, Record<string, any>>(
+  'payOrder',
+  [checkMethod, lockOrder, checkPayable, recordPending, charge, recordAnswer],
+  ({ state }) => state.payment!
+)
