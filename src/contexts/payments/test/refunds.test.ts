@@ -194,12 +194,16 @@ describe('refunds: realtime events (Socket.io)', () => {
       .configure(authenticationClient({ storage: undefined as any }))
     await client.authenticate({ strategy: 'jwt', accessToken: user.token })
     const received: string[] = []
-    for (const path of ['payments', 'refunds']) {
+    const records: Record<string, any>[] = []
+    for (const path of ['payments', 'refunds', 'orders']) {
       for (const event of ['created', 'patched']) {
-        client.service(path).on(event, (data: any) => received.push(`${path} ${event} ${data.id}`))
+        client.service(path).on(event, (data: any) => {
+          received.push(`${path} ${event} ${data.id}`)
+          records.push({ path, event, ...data })
+        })
       }
     }
-    return { client, received }
+    return { client, received, records }
   }
 
   it('go to the customer refunded and to staff, not to other customers', async () => {
@@ -225,5 +229,33 @@ describe('refunds: realtime events (Socket.io)', () => {
     await theirs.client.service('refunds').find({ query: { $limit: 1 } })
     await new Promise((resolve) => setTimeout(resolve, 150))
     assert.deepEqual(theirs.received, [])
+  })
+
+  it('are one per record changed, and the order comes with its lines (the command writes them all)', async () => {
+    const [owner, supportUser] = await Promise.all([userWithRoles(['customer']), userWithRoles(['support'])])
+    const mine = await connect(owner)
+    const { order, payment } = await capturedPayment(owner)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    mine.records.length = 0
+    mine.received.length = 0
+    const made = (await refund(supportUser, payment.id, payment.capturedCents)).body
+    const until = Date.now() + 3000
+    while (!mine.received.includes(`orders patched ${order.id}`) && Date.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    assert.deepEqual(mine.received.sort(), [
+      `orders patched ${order.id}`,
+      `payments patched ${payment.id}`,
+      `refunds created ${made.id}`
+    ])
+    const orderEvent = mine.records.find((record) => record.path === 'orders')!
+    assert.equal(orderEvent.status, 'refunded', 'the order as last written')
+    assert.equal(orderEvent.refundedCents, payment.capturedCents)
+    assert.deepEqual(
+      orderEvent.items.map((line: any) => line.productId),
+      order.items.map((line: any) => line.productId)
+    )
+    const refundEvent = mine.records.find((record) => record.path === 'refunds')!
+    assert.ok(refundEvent.providerRef, 'the refund as last written, with the provider reference')
   })
 })
