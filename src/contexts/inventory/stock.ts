@@ -1,5 +1,8 @@
 import type { Params } from '@feathersjs/feathers'
+import type { Knex } from 'knex'
 import type { Application } from '../../declarations'
+import type { Records } from '../../engine/runtime/records'
+import { moveStock } from './inventory-ledger'
 import type { ServerParams } from '../../engine/runtime/typed-service'
 import type { InventoryData } from '../../generated/types'
 
@@ -47,4 +50,18 @@ export const recordShipment = async (
   for (const { productId } of lines) {
     await entry(app, params, { productId, orderId, kind: 'ship', quantity: 0, reason: 'shipped' })
   }
+}
+
+/**
+ * For a command: the stock moves (never below zero) and the ledger entry is written through `records`, in the
+ * command's transaction — what the inventory behaviour does for `POST /inventory`, done as a step.
+ */
+export const recordStockMove = async (
+  records: Records,
+  trx: Knex.Transaction,
+  entry: { productId: number; orderId: number; kind: 'reserve' | 'release'; quantity: number },
+  actorId: number | null
+) => {
+  const stockAfter = await moveStock(trx, entry.productId, entry.quantity)
+  await records.create('inventory', { ...entry, stockAfter, actorId })
 }

@@ -86,5 +86,13 @@ export const includeDefaultsOnWrite =
   (resource: ResourceDeclaration) => async (context: HookContext, next: NextFunction) => {
     await next()
     if (!['create', 'update', 'patch'].includes(context.method) || !context.result) return
-    await attachIncluded(context, resource, recordsOf(context.result), resource.includeByDefault)
+    const attach = (result: unknown) =>
+      attachIncluded(context, resource, recordsOf(result), resource.includeByDefault)
+    await attach(context.result)
+    // A write inside a larger transaction (a command's) is announced at its commit, with its relations as they
+    // are then — in what it answered and in what its event dispatches (masked by then: `context.dispatch`).
+    context.refreshEvent = async () => {
+      await attach(context.result)
+      if (context.dispatch && context.dispatch !== context.result) await attach(context.dispatch)
+    }
   }

@@ -41,6 +41,7 @@ export const stateMachine = (resource: ResourceDeclaration, domain: Domain) => {
         throw new Conflict(`A new record starts as ${field} '${initial}'`, { field })
       }
       await next()
+      if (!context.written) return // a command wrote the record, and ran its effects then
       const created = { name: 'create', from: null, to: context.result?.[field] }
       return runEffects(context, resource, domain, created, undefined)
     }
@@ -81,6 +82,6 @@ export const stateMachine = (resource: ResourceDeclaration, domain: Domain) => {
     await runGuards(context, resource, domain, transition, record)
     context.params.transition = transition
     await next()
-    await runEffects(context, resource, domain, transition, record)
+    if (context.written) await runEffects(context, resource, domain, transition, record)
   }
 }

@@ -42,5 +42,7 @@ export const toStorage = (resource: ResourceDeclaration) => {
         : await encode(context, context.data)
     }
     await next()
+    // The state machine's effects follow a write this call made (not one a behaviour handed to a command).
+    context.written = true
   }
 }

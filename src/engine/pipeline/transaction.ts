@@ -34,6 +34,21 @@ const hold = (context: HookContext, trx: Knex.Transaction, event: string, record
  * one transaction make one event, with the record as it was last written. Top-level calls need nothing:
  * their own transaction has ended before Feathers emits.
  */
+/**
+ * Just before the commit: each held event's record is brought up to date by its write's `refreshEvent` (default
+ * relations written later in the transaction: an order's lines), and the records the request answers itself
+ * (Feathers emits their event after the commit) are not announced twice.
+ */
+export const settleHeldEvents = async (trx: Knex.Transaction, own?: HookContext) => {
+  const held = heldEvents.get(trx)
+  if (!held) return
+  if (own && typeof own.event === 'string') {
+    const answered = Array.isArray(own.result) ? own.result : [own.result]
+    for (const record of answered) held.delete(`${own.path}/${record?.id}`)
+  }
+  for (const { context } of new Set(held.values())) await context.refreshEvent?.()
+}
+
 const publishAfterCommit = async (context: HookContext, next: NextFunction) => {
   const trx: Knex.Transaction | undefined = context.params.transaction.trx
   await next()
@@ -57,6 +72,7 @@ export const inTransaction = async (context: HookContext, next: NextFunction) =>
     context.params.transaction = { trx }
     try {
       await next()
+      await settleHeldEvents(trx, context)
     } finally {
       delete context.params.transaction
     }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex'
 import type { Application } from '../../declarations'
 import type { StepParams } from './transition-steps'
 import { recordsFor, type Records } from './records'
+import { settleHeldEvents } from '../pipeline/transaction'
 
 /** What every step of a command sees: the input, what earlier steps found, and the one write path. */
 export interface CommandContext<Input, State> {
@@ -47,9 +48,11 @@ export const defineCommand = <Input, State, Output>(
   const run = async (app: Application, input: Input, params: Partial<StepParams>): Promise<Output> => {
     if (!params.transaction) {
       const knex: Knex = app.get('knex')
-      return app
-        .get('tableChanges')
-        .transaction(knex, (trx: Knex.Transaction) => run(app, input, { ...params, transaction: { trx } }))
+      return app.get('tableChanges').transaction(knex, async (trx: Knex.Transaction) => {
+        const output = await run(app, input, { ...params, transaction: { trx } })
+        await settleHeldEvents(trx)
+        return output
+      })
     }
     const inTransaction = params as StepParams
     const context: CommandContext<Input, State> = {
