@@ -3,17 +3,39 @@ import type { Behaviour } from '../../engine/runtime/behaviour'
 import { invalid } from '../../engine/errors'
 import { isAdministrator } from '../../auth/administrators'
 import { moveReserved } from '../inventory/stock'
-import { priceLines, replaceLines, storedLines } from './order-lines'
+import type { HookContext } from '../../declarations'
+import { priceLines, replaceLines, storedLines, type Line, type OrderRow } from './order-lines'
 import { placeOrder } from './place-order'
 
 /**
- * Orders: server-side prices and totals, stock reserved with the order and released on cancel, lines
- * changed only while pending, and a paid order cancelled by an admin refunded in full. Everything in the
- * order's transaction: all or nothing. Reads include the lines through the declared relation (`items`,
- * `include: { default: [items] }`); a create or patch answers, and emits, the order with them too.
+ * New lines for a pending order: re-priced, and the reservation moved by the difference per product, in one pass
+ * in product order (as every reservation goes: no two requests lock products crosswise).
+ */
+const changeLines = async (context: HookContext, order: OrderRow, items: Line[]) => {
+  const { params } = context
+  const { trx } = params.transaction
+  const priced = await priceLines(trx, items)
+  const before = new Map<number, number>()
+  for (const line of await storedLines(trx, [order.id])) before.set(line.productId, line.quantity)
+  const after = new Map(priced.lines.map((line) => [line.productId, line.quantity]))
+  const productIds = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => a - b)
+  for (const productId of productIds) {
+    const quantity = (after.get(productId) ?? 0) - (before.get(productId) ?? 0)
+    if (quantity === 0) continue
+    const kind = quantity > 0 ? 'reserve' : 'release'
+    await moveReserved(context.app, params, order.id, [{ productId, quantity: Math.abs(quantity) }], kind)
+  }
+  await replaceLines(trx, order, priced.lines)
+  return priced
+}
+
+/**
+ * Orders: a create is the `placeOrder` command; a patch changes the lines of a pending order (re-priced,
+ * re-reserved) and refuses what clients may not change. What a status change does is declared in orders.yaml
+ * (effects in order-effects.ts). Reads and writes include the lines through the declared relation (`items`).
  */
 export const orderLifecycle: Behaviour = {
-  description: 'pricing, totals, stock reservation and release, order lines',
+  description: 'placeOrder on create; line changes while pending (re-priced, re-reserved)',
   around: {
     create: [
       async (context) => {
@@ -65,29 +87,7 @@ export const orderLifecycle: Behaviour = {
           })
         }
         if (items !== undefined) {
-          const priced = await priceLines(trx, items)
-          const before = new Map<number, number>()
-          for (const line of await storedLines(trx, [current.id])) before.set(line.productId, line.quantity)
-          const after = new Map(priced.lines.map((line) => [line.productId, line.quantity]))
-          const productIds = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => a - b)
-          const deltas = productIds.map((productId) => ({
-            productId,
-            quantity: (after.get(productId) ?? 0) - (before.get(productId) ?? 0)
-          }))
-          // One pass in product order (as every reservation goes): no two requests lock products crosswise.
-          for (const { productId, quantity } of deltas) {
-            if (quantity > 0)
-              await moveReserved(context.app, params, current.id, [{ productId, quantity }], 'reserve')
-            if (quantity < 0)
-              await moveReserved(
-                context.app,
-                params,
-                current.id,
-                [{ productId, quantity: -quantity }],
-                'release'
-              )
-          }
-          await replaceLines(trx, current, priced.lines)
+          const priced = await changeLines(context, current, items)
           context.data = { ...data, totalCents: priced.totalCents, currency: priced.currency }
         }
         await next()
