@@ -1,31 +1,19 @@
 import type { IncomingMessage } from 'node:http'
-import { FeathersError, NotAuthenticated, NotFound, Unprocessable } from '@feathersjs/errors'
+import { FeathersError, NotAuthenticated, Unprocessable } from '@feathersjs/errors'
 import type { Context, Next } from 'koa'
-import type { Knex } from 'knex'
 import type { Application } from '../../declarations'
-import type { PaymentPatch } from '../../generated/types'
-import { tableName } from '../../engine/declarations/declaration'
 import { toClientError } from '../../engine/pipeline/map-errors'
-import { OPEN_STATUSES, lockOrderAndPayment } from './order-payments'
+import { applyPaymentEvent, type Rejection, type WebhookOutcome } from './apply-payment-event'
 import { verifySignature } from './signature'
-import { contradictions, parseEvent, type Contradiction, type PaymentEvent } from './webhook-event'
+import { parseEvent, type PaymentEvent } from './webhook-event'
 
-export { parseEvent, type PaymentEvent }
+export { parseEvent, type PaymentEvent, type WebhookOutcome }
 
 export const WEBHOOK_PATH = '/payments/webhook'
-const EVENTS_TABLE = tableName('payment-events')
 const MAX_BODY_BYTES = 64 * 1024
 
 /** The events this server acts on; any other well-formed event is acknowledged and ignored. */
 export const HANDLED_EVENTS = ['payment.captured', 'payment.failed'] as const
-
-export type WebhookOutcome =
-  | { received: true; duplicate: true }
-  | { received: true; ignored: string; paymentId?: number }
-  | { received: true; paymentId: number; status: string }
-
-/** An event the payment contradicts: recorded as `rejected` (committed), then answered 422. */
-type Rejection = { rejected: Contradiction[]; paymentId: number }
 
 const rejection = ({ rejected, paymentId }: Rejection) =>
   new Unprocessable(
@@ -56,13 +44,9 @@ const readRawBody = async (request: IncomingMessage): Promise<Buffer> => {
 }
 
 /**
- * Applies one verified event exactly once, in one transaction: the order and payment rows are locked, the
- * event id is recorded in `payment-events` (a unique column; `ON CONFLICT DO NOTHING` makes a concurrent or
- * later delivery of the same id wait for the first and then find it), and the payment is patched through
- * the payments service (an internal call: `by: system` transitions), which pays the order on a capture.
- * Realtime events are published after the commit. An event for a payment that is no longer pending or
- * authorized is recorded as `ignored` and changes nothing; one that contradicts the payment (`contradictions`)
- * is recorded as `rejected`, committed, and then answered 422.
+ * Applies one verified event exactly once: the `applyPaymentEvent` command in a transaction of its own.
+ * Realtime events are published after the commit; a rejected event is committed (it stays on record for
+ * support) and then refused with a 422.
  */
 export const processPaymentEvent = async (
   app: Application,
@@ -72,70 +56,9 @@ export const processPaymentEvent = async (
   if (!(HANDLED_EVENTS as readonly string[]).includes(event.type)) {
     return { received: true, ignored: `event type ${event.type} is not handled` }
   }
-  const knex = app.get('knex')
-  const result = await app.get('tableChanges').transaction(knex, async (trx) => {
-    const locked = await lockOrderAndPayment(trx, event.paymentId)
-    if (!locked) throw new NotFound(`No payment found for paymentId ${event.paymentId}`)
-    const { payment } = locked
-    const rejected = contradictions(event, payment)
-    const open = (OPEN_STATUSES as readonly string[]).includes(payment.status)
-    const outcome = rejected.length ? 'rejected' : open ? 'applied' : 'ignored'
-    const detail = rejected.length
-      ? rejectionDetail(rejected)
-      : open
-        ? null
-        : `payment was already ${payment.status}`
-    const recorded = await trx(EVENTS_TABLE)
-      .insert({
-        eventId: event.id,
-        type: event.type,
-        paymentId: payment.id,
-        outcome,
-        detail,
-        payload: JSON.stringify(payload)
-      })
-      .onConflict('eventId')
-      .ignore()
-      .returning('id')
-    if (!recorded.length) return duplicateOf(trx, event.id)
-    if (rejected.length) return { rejected, paymentId: payment.id as number }
-    if (!open) {
-      return {
-        received: true,
-        ignored: `payment ${payment.id} is already ${payment.status}`,
-        paymentId: payment.id
-      } as const
-    }
-    const change: PaymentPatch =
-      event.type === 'payment.captured'
-        ? { status: 'captured', capturedCents: payment.amountCents }
-        : {
-            status: 'failed',
-            failureReason: (event.failureReason ?? 'reported failed by the provider').slice(0, 500)
-          }
-    const patched = await app
-      .service('payments')
-      .patch(payment.id as number, change, { transaction: { trx } })
-    return { received: true, paymentId: patched.id, status: patched.status } as const
-  })
-  // Thrown after the commit: the rejected event stays on record for support.
+  const result = await applyPaymentEvent(app, { event, payload }, {})
   if ('rejected' in result) throw rejection(result)
   return result
-}
-
-const rejectionDetail = (rejected: Contradiction[]) =>
-  `refused: ${rejected.map((c) => `${c.field} ${c.message}`).join('; ')}`.slice(0, 500)
-
-/** A processed id answers `duplicate`, except a rejected one: it is refused again, never applied later. */
-const duplicateOf = async (trx: Knex.Transaction, eventId: string): Promise<WebhookOutcome | Rejection> => {
-  const first = await trx(EVENTS_TABLE).where({ eventId }).first('outcome', 'paymentId', 'payload', 'detail')
-  if (first?.outcome !== 'rejected') return { received: true, duplicate: true }
-  const payload = typeof first.payload === 'string' ? JSON.parse(first.payload) : first.payload
-  const payment = await trx('payments').where({ id: first.paymentId }).first()
-  const rejected = contradictions(payload, payment)
-  // The recorded reason stands even if the payment no longer contradicts the stored event.
-  if (!rejected.length) rejected.push({ field: 'id', message: `was ${first.detail}` })
-  return { rejected, paymentId: first.paymentId }
 }
 
 /**
