@@ -1,5 +1,5 @@
 import type { Behaviour } from './runtime/behaviour'
-import type { Effect, Guard } from './runtime/transition-steps'
+import type { Effect, Guard } from './runtime/guards-and-effects'
 import type { ContractRegistry } from './generators/behaviour-contract'
 import type { OpenApiContribution } from './generators/openapi/contribution'
 import type { ClientModel } from './generators/client-model-types'

@@ -1,4 +1,4 @@
-import type { Effect, StepParams } from '../../engine/runtime/transition-steps'
+import type { Effect, StepParams } from '../../engine/runtime/guards-and-effects'
 import { moveReserved, recordShipment } from '../inventory/stock'
 
 /** The order's lines as stored, in product order (the order they were reserved in). */

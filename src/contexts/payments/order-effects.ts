@@ -1,4 +1,4 @@
-import type { Effect } from '../../engine/runtime/transition-steps'
+import type { Effect } from '../../engine/runtime/guards-and-effects'
 import { cancelOpenPayments, markOrderPaid } from './order-payments'
 import { refundPayment } from './refund-payment'
 

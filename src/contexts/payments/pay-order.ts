@@ -2,7 +2,7 @@ import { BadGateway, Conflict, FeathersError, NotFound } from '@feathersjs/error
 import type { ResourceDeclaration } from '../../engine/declarations/declaration'
 import { defineCommand, step } from '../../engine/runtime/command'
 import { decideAccess, matchesWhere } from '../../engine/runtime/policy'
-import type { StepParams } from '../../engine/runtime/transition-steps'
+import type { StepParams } from '../../engine/runtime/guards-and-effects'
 import { assertRequirements } from '../../engine/pipeline/transition-steps'
 import { invalid } from '../../engine/errors'
 import { BLOCKING_STATUSES, ordersDeclaration } from './order-payments'

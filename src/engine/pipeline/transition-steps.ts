@@ -2,7 +2,7 @@ import { Conflict } from '@feathersjs/errors'
 import type { HookContext } from '@feathersjs/feathers'
 import type { ResourceDeclaration, Transition } from '../declarations/declaration'
 import type { Domain } from '../domain'
-import type { TransitionTaken } from '../runtime/transition-steps'
+import type { TransitionTaken } from '../runtime/guards-and-effects'
 
 const missing = (value: unknown) =>
   value === undefined || value === null || (typeof value === 'string' && value.trim() === '')

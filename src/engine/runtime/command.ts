@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import type { Application } from '../../declarations'
-import type { StepParams } from './transition-steps'
+import type { StepParams } from './guards-and-effects'
 import { recordsFor, type Records } from './records'
 import { settleHeldEvents } from '../pipeline/transaction'
 

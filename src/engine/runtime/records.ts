@@ -1,6 +1,6 @@
 import type { Id } from '@feathersjs/feathers'
 import type { Application, ServiceTypes } from '../../declarations'
-import type { StepParams } from './transition-steps'
+import type { StepParams } from './guards-and-effects'
 
 interface Writable {
   get(...args: any[]): Promise<any>

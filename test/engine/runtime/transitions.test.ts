@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { Conflict } from '@feathersjs/errors'
 import type { Domain } from '../../../src/engine/domain'
-import type { Effect } from '../../../src/engine/runtime/transition-steps'
+import type { Effect } from '../../../src/engine/runtime/guards-and-effects'
 import { isolatedApp, type IsolatedApp } from '../../helpers/isolated-app'
 
 /** Effects write log entries through the ticket-log service, in the ticket's transaction. */
