@@ -1,8 +1,6 @@
 import { BadGateway, Conflict, FeathersError, NotFound } from '@feathersjs/errors'
-import type { ResourceDeclaration } from '../../engine/declarations/declaration'
 import { defineCommand, step } from '../../engine/runtime/command'
-import { decideAccess, matchesWhere } from '../../engine/runtime/policy'
-import type { StepParams } from '../../engine/runtime/guards-and-effects'
+import { readableBy } from '../../engine/pipeline/readable'
 import { assertRequirements } from '../../engine/pipeline/transition-steps'
 import { invalid } from '../../engine/errors'
 import { BLOCKING_STATUSES, ordersDeclaration } from './order-payments'
@@ -23,15 +21,6 @@ interface PayOrderState {
 type PayStep = Parameters<typeof step<PayOrderInput, PayOrderState>>[1]
 const payStep = (name: string, run: PayStep) => step<PayOrderInput, PayOrderState>(name, run)
 
-/** Whether the caller could `GET /orders/:id` this order (internal calls and API keys: any order). */
-const mayGetOrder = (params: StepParams, orders: ResourceDeclaration, order: Record<string, unknown>) => {
-  if (!params.provider || params.apiKey) return true
-  const user = params.user
-  const decision = decideAccess(orders, 'get', user && { id: user.id, roles: user.roles ?? [] })
-  if (!decision.allowed) return false
-  return decision.scope === null || decision.scope.some((where) => matchesWhere(order, where))
-}
-
 const checkMethod = payStep('checkMethod', ({ app, input, state }) => {
   const provider = providerFor(app)
   if (!provider.supports(input.paymentMethod)) {
@@ -46,7 +35,9 @@ const checkMethod = payStep('checkMethod', ({ app, input, state }) => {
 /** The order row locked (two attempts for one order run one after the other); someone else's is a 404. */
 const lockOrder = payStep('lockOrder', async ({ app, trx, input, params, state }) => {
   const order = await trx('orders').where({ id: input.orderId }).forUpdate().first()
-  if (!order || !mayGetOrder(params, ordersDeclaration(app)!, order)) {
+  // Someone else's order (or one an API key may not read) is answered like a missing one; readableBy reads
+  // only the call's params.
+  if (!order || !readableBy({ params } as any, ordersDeclaration(app)!)(order)) {
     throw new NotFound(`No order found for orderId ${input.orderId}`, { field: 'orderId' })
   }
   state.order = order

@@ -163,6 +163,33 @@ describe('payments: paying an order (REST)', () => {
     assert.equal((await api('GET', `/orders/${theirs.id}`, { token: other.token })).body.status, 'pending')
   })
 
+  it('answers an API key paying an order it may not read like a missing order, and pays one it may', async () => {
+    const keyFor = async (scopes: object[]) =>
+      (await api('POST', '/api-keys', { token: admin.token, body: { name: 'payer', scopes } })).body.key
+    const payOnly = await keyFor([{ resource: 'payments', methods: ['create'] }])
+    const payAndRead = await keyFor([
+      { resource: 'payments', methods: ['create'] },
+      { resource: 'orders', readOnly: true }
+    ])
+    const order = await pendingOrder(customer)
+    const asKey = (key: string, orderId: number) =>
+      api('POST', '/payments', {
+        headers: { 'x-api-key': key },
+        body: { orderId, paymentMethod: 'sim_succeed' }
+      })
+    const hidden = await asKey(payOnly, order.id)
+    const missing = await asKey(payOnly, 987654321)
+    assert.equal(hidden.status, 404, JSON.stringify(hidden.body))
+    assert.deepEqual(
+      { ...hidden.body, message: undefined },
+      { ...missing.body, message: undefined },
+      'the same answer but for the id it names'
+    )
+    const paid = await asKey(payAndRead, order.id)
+    assert.equal(paid.status, 201, JSON.stringify(paid.body))
+    assert.equal(paid.body.userId, customer.id, "the order owner's payment")
+  })
+
   it('answers 409 to a second payment for a paid order, and to paying an order that is not pending', async () => {
     const order = await pendingOrder(customer)
     assert.equal((await pay(customer, order.id, 'sim_succeed')).body.status, 'captured')
