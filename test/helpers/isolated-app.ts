@@ -62,3 +62,10 @@ export const isolatedApp = async (
     }
   }
 }
+
+/** Params of an external call by `user` (as REST and Socket.io calls are), with an optional query. */
+export const asUser = (user: { id: number; roles: string[] }, query: Record<string, unknown> = {}) => ({
+  provider: 'rest',
+  user,
+  query
+})

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { DeclarationError, loadDeclarations, loadDeclarationSet } from '../../../src/engine/declarations/load'
+import { loadDeclarations, loadDeclarationSet } from '../../../src/engine/declarations/load'
+import { loadFiles } from '../../helpers/declarations'
 import { domain } from '../../../src/contexts'
 
 const categories = `name: categories
@@ -12,17 +13,7 @@ fields:
 access: { find: [public] }
 `
 
-/** Writes YAML files into a fresh folder and loads them, returning the error message (or '' when valid). */
-const load = (files: Record<string, string>) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decl-'))
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text)
-  try {
-    return { declarations: loadDeclarations(dir), message: '' }
-  } catch (error) {
-    assert.ok(error instanceof DeclarationError, `expected a DeclarationError, got ${error}`)
-    return { declarations: [], message: error.message }
-  }
-}
+const load = (files: Record<string, string>) => loadFiles(files)
 
 describe('engine/load: resource declarations', () => {
   it('loads and normalizes the repository declarations', () => {
@@ -107,16 +98,7 @@ describe('engine/load: resource declarations', () => {
 })
 
 describe('engine/load: API keys and rate limits declared per resource', () => {
-  const loadWith = (files: Record<string, string>) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decl-'))
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text)
-    try {
-      return { declarations: loadDeclarations(dir, domain), message: '' }
-    } catch (error) {
-      assert.ok(error instanceof DeclarationError, `expected a DeclarationError, got ${error}`)
-      return { declarations: [], message: error.message }
-    }
-  }
+  const loadWith = (files: Record<string, string>) => loadFiles(files, domain)
 
   it('reads apiKeys (default true) and rateLimit', () => {
     const shipped = loadDeclarations('src/contexts', domain)

@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { DeclarationError, loadDeclarations } from '../../../src/engine/declarations/load'
+import { loadFiles } from '../../helpers/declarations'
 
-const load = (files: Record<string, string>) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decl-'))
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text)
-  try {
-    return { declarations: loadDeclarations(dir), message: '' }
-  } catch (error) {
-    assert.ok(error instanceof DeclarationError, `expected a DeclarationError, got ${error}`)
-    return { declarations: [], message: error.message }
-  }
-}
+const load = (files: Record<string, string>) => loadFiles(files)
 
 const owners = `name: owners
 fields:

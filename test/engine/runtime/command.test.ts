@@ -3,6 +3,7 @@ import { Conflict } from '@feathersjs/errors'
 import type { Domain } from '../../../src/engine/domain'
 import { defineCommand, step } from '../../../src/engine/runtime/command'
 import { isolatedApp, type IsolatedApp } from '../../helpers/isolated-app'
+import { ticketLog } from '../../helpers/ticket-log'
 
 interface Input {
   title: string
@@ -67,12 +68,7 @@ const domain: Domain = {
 describe('engine: commands (named steps in one transaction, writing through records)', () => {
   let isolated: IsolatedApp
   const events: [string, any][] = []
-  const logOf = async (ticketId: number) =>
-    (
-      await isolated.app
-        .service('ticket-log')
-        .find({ query: { ticketId, $sort: { id: 1 } }, paginate: false })
-    ).map((row: any) => row.entry)
+  const logOf = (ticketId: number) => ticketLog(isolated.app, ticketId)
 
   before(async () => {
     isolated = await isolatedApp('test/fixtures/transitions', domain)

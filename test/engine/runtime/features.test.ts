@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { isolatedApp, type IsolatedApp } from '../../helpers/isolated-app'
+import { asUser, isolatedApp, type IsolatedApp } from '../../helpers/isolated-app'
 
 // Calls with `provider` set go through the whole external pipeline, as REST and Socket.io calls do.
 describe('engine: declared features (soft delete, version, json schemas, owners, update)', () => {
@@ -7,11 +7,7 @@ describe('engine: declared features (soft delete, version, json schemas, owners,
   let tasks: any
   let alice: { id: number; roles: string[] }
   let bob: { id: number; roles: string[] }
-  const as = (user: { id: number; roles: string[] }, query: Record<string, unknown> = {}) => ({
-    provider: 'rest',
-    user,
-    query
-  })
+  const as = asUser
 
   before(async () => {
     isolated = await isolatedApp('test/fixtures/features')

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { isolatedApp, type IsolatedApp } from '../../helpers/isolated-app'
+import { asUser, isolatedApp, type IsolatedApp } from '../../helpers/isolated-app'
 
 // test/fixtures/features: posts belong to members (`author`) and list their comments (`comments`); a comment
 // belongs to its post (`post`) and is owned by the post's author (`postAuthorId: derived: postId.authorId`).
@@ -10,11 +10,7 @@ describe('engine: relations, includes, derived owners and unreadable references'
   let alice: { id: number; roles: string[] }
   let bob: { id: number; roles: string[] }
   const admin = { id: 999, roles: ['admin'] }
-  const as = (user: { id: number; roles: string[] }, query: Record<string, unknown> = {}) => ({
-    provider: 'rest',
-    user,
-    query
-  })
+  const as = asUser
 
   before(async () => {
     isolated = await isolatedApp('test/fixtures/features')

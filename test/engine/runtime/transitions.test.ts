@@ -3,6 +3,7 @@ import { Conflict } from '@feathersjs/errors'
 import type { Domain } from '../../../src/engine/domain'
 import type { Effect } from '../../../src/engine/runtime/guards-and-effects'
 import { isolatedApp, type IsolatedApp } from '../../helpers/isolated-app'
+import { ticketLog } from '../../helpers/ticket-log'
 
 /** Effects write log entries through the ticket-log service, in the ticket's transaction. */
 const log =
@@ -40,12 +41,7 @@ const domain: Domain = {
 describe('engine: transitions with declared requirements, guards and effects', () => {
   let isolated: IsolatedApp
   let tickets: any
-  const entries = async (ticketId: number) =>
-    (
-      await isolated.app
-        .service('ticket-log')
-        .find({ query: { ticketId, $sort: { id: 1 } }, paginate: false })
-    ).map((row: any) => row.entry)
+  const entries = (ticketId: number) => ticketLog(isolated.app, ticketId)
 
   before(async () => {
     isolated = await isolatedApp('test/fixtures/transitions', domain)
