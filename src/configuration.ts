@@ -4,6 +4,7 @@ import { dataValidator } from './engine/validators'
 import { environmentVariableOf, isPublishedSecret, useInstallationSecrets } from './auth/secrets'
 import { environmentFormatProblems } from './environment-formats'
 import { metricsProtectionProblem } from './ops/metrics-endpoint'
+import { DURATION_LIST_PATTERN, DURATION_PATTERN } from './durations'
 
 // node-config (config/*.json + environment variables) is checked against this schema at boot.
 export const configurationSchema = Type.Intersect([
@@ -40,7 +41,35 @@ export const configurationSchema = Type.Intersect([
     payments: Type.Object({
       provider: Type.Union([Type.Literal('simulated')]),
       webhookSecret: Type.String({ minLength: 16 }),
-      webhookToleranceSeconds: Type.Integer({ minimum: 1, maximum: 3600 })
+      webhookToleranceSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+      // Two-phase payments (docs/events.md): how long a request waits for the provider's answer; when a payment
+      // still pending counts as left behind (a crash, a timeout) for the reconciler, and how often it looks.
+      providerTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),
+      reconcileAfterSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+      reconcileIntervalMs: Type.Integer({ minimum: 0, maximum: 3_600_000 })
+    }),
+    // Where the consumers and jobs run: in this process (`inline`) or only in `npm run worker` processes (`off`).
+    workers: Type.Union([Type.Literal('inline'), Type.Literal('off')]),
+    // The outbox and its relay (src/engine/events/, docs/events.md). Without `natsUrl`: an in-process bus.
+    events: Type.Object({
+      natsUrl: Type.String(),
+      stream: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+      subjectPrefix: Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }),
+      source: Type.String({ minLength: 1, maxLength: 256 }),
+      relayIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000 }),
+      keepPublishedHours: Type.Number({ exclusiveMinimum: 0, maximum: 8760 })
+    }),
+    // Pending orders older than `pendingTtl` are cancelled as expired (0: never).
+    orders: Type.Object({
+      pendingTtl: Type.String({ pattern: DURATION_PATTERN }),
+      expiryIntervalMs: Type.Integer({ minimum: 0, maximum: 3_600_000 })
+    }),
+    // Outgoing webhooks (src/contexts/system/, docs/events.md).
+    webhooks: Type.Object({
+      retrySchedule: Type.String({ pattern: DURATION_LIST_PATTERN }),
+      timeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),
+      allowPrivateTargets: Type.Boolean(),
+      intervalMs: Type.Integer({ minimum: 0, maximum: 3_600_000 })
     }),
     rateLimits: Type.Record(
       Type.Union(['loginAccount', 'loginAddress', 'registration', 'refresh'].map((k) => Type.Literal(k))),

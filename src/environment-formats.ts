@@ -18,6 +18,7 @@ const check = (name: string, setting: string, format: string) => {
   if (value === undefined || value === '') return
   let problem: string | undefined
   if (format === 'number' && !Number.isFinite(Number(value))) problem = 'is not a number'
+  if (format === 'boolean' && !['true', 'false'].includes(value)) problem = 'is not true or false'
   if (format === 'json') {
     try {
       json5().parse(value)

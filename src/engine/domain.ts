@@ -3,6 +3,7 @@ import type { Effect, Guard } from './runtime/guards-and-effects'
 import type { ContractRegistry } from './generators/behaviour-contract'
 import type { OpenApiContribution } from './generators/openapi/contribution'
 import type { ClientModel } from './generators/client-model-types'
+import type { Consumer, Job } from './events/consumer'
 
 /** Reads a configuration key: the app on a server, the `config` module in a command-line tool. */
 export interface Settings {
@@ -29,6 +30,10 @@ export interface Domain {
   openApi?: OpenApiContribution[]
   /** The configured payment provider and the methods it accepts, for clients (`/declarations.json`, OpenAPI). */
   payments?: (settings: Settings) => ClientModel['payments']
+  /** Named readers of the event stream, run by the workers (src/engine/events/consumer.ts). */
+  consumers?: Record<string, Consumer>
+  /** Named periodic jobs, run by the workers (reconcilers, expiry, deliveries). */
+  jobs?: Record<string, Job>
 }
 
 /** No domain logic at all: what test fixtures and plain resources need. */

@@ -31,6 +31,10 @@ import type {
   InventoryData,
   InventoryPatch,
   InventoryQuery,
+  Notification,
+  NotificationData,
+  NotificationPatch,
+  NotificationQuery,
   OrderHistory,
   OrderHistoryData,
   OrderHistoryPatch,
@@ -58,7 +62,15 @@ import type {
   IdempotencyKey,
   IdempotencyKeyData,
   IdempotencyKeyPatch,
-  IdempotencyKeyQuery
+  IdempotencyKeyQuery,
+  WebhookDelivery,
+  WebhookDeliveryData,
+  WebhookDeliveryPatch,
+  WebhookDeliveryQuery,
+  WebhookSubscription,
+  WebhookSubscriptionData,
+  WebhookSubscriptionPatch,
+  WebhookSubscriptionQuery
 } from './types'
 
 export type * from './types'
@@ -101,6 +113,7 @@ export interface ClientServiceTypes {
   sessions: ResourceClient<Session, SessionData, SessionPatch, SessionQuery, 'page'>
   users: ResourceClient<User, UserData, UserPatch, UserQuery, 'page'>
   inventory: ResourceClient<Inventory, InventoryData, InventoryPatch, InventoryQuery, 'page'>
+  notifications: ResourceClient<Notification, NotificationData, NotificationPatch, NotificationQuery, 'page'>
   'order-history': ResourceClient<
     OrderHistory,
     OrderHistoryData,
@@ -124,6 +137,20 @@ export interface ClientServiceTypes {
     IdempotencyKeyData,
     IdempotencyKeyPatch,
     IdempotencyKeyQuery,
+    'page'
+  >
+  'webhook-deliveries': ResourceClient<
+    WebhookDelivery,
+    WebhookDeliveryData,
+    WebhookDeliveryPatch,
+    WebhookDeliveryQuery,
+    'page'
+  >
+  'webhook-subscriptions': ResourceClient<
+    WebhookSubscription,
+    WebhookSubscriptionData,
+    WebhookSubscriptionPatch,
+    WebhookSubscriptionQuery,
     'page'
   >
 }

@@ -23,6 +23,9 @@ import type {
   Inventory,
   InventoryData,
   InventoryPatch,
+  Notification,
+  NotificationData,
+  NotificationPatch,
   OrderHistory,
   OrderHistoryData,
   OrderHistoryPatch,
@@ -43,7 +46,13 @@ import type {
   RefundPatch,
   IdempotencyKey,
   IdempotencyKeyData,
-  IdempotencyKeyPatch
+  IdempotencyKeyPatch,
+  WebhookDelivery,
+  WebhookDeliveryData,
+  WebhookDeliveryPatch,
+  WebhookSubscription,
+  WebhookSubscriptionData,
+  WebhookSubscriptionPatch
 } from './types'
 
 /** The server-side service map: one entry per declared resource, typed by the generated types. */
@@ -55,6 +64,7 @@ export interface ServiceTypes {
   sessions: TypedService<Session, SessionData, SessionPatch, 'page'>
   users: TypedService<User, UserData, UserPatch, 'page'>
   inventory: TypedService<Inventory, InventoryData, InventoryPatch, 'page'>
+  notifications: TypedService<Notification, NotificationData, NotificationPatch, 'page'>
   'order-history': TypedService<OrderHistory, OrderHistoryData, OrderHistoryPatch, 'page'>
   'order-items': TypedService<OrderItem, OrderItemData, OrderItemPatch, 'page'>
   orders: TypedService<Order, OrderData, OrderPatch, 'page'>
@@ -62,4 +72,11 @@ export interface ServiceTypes {
   payments: TypedService<Payment, PaymentData, PaymentPatch, 'page'>
   refunds: TypedService<Refund, RefundData, RefundPatch, 'page'>
   'idempotency-keys': TypedService<IdempotencyKey, IdempotencyKeyData, IdempotencyKeyPatch, 'page'>
+  'webhook-deliveries': TypedService<WebhookDelivery, WebhookDeliveryData, WebhookDeliveryPatch, 'page'>
+  'webhook-subscriptions': TypedService<
+    WebhookSubscription,
+    WebhookSubscriptionData,
+    WebhookSubscriptionPatch,
+    'page'
+  >
 }

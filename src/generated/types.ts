@@ -809,6 +809,118 @@ export interface InventoryQuery {
   )[]
 }
 
+/** A record of /notifications: Messages to a user about their orders and payments. The owner reads them and marks them read. */
+export interface Notification {
+  id: number
+  userId: number
+  /** the event that caused it, e.g. orders.shipped */
+  type: string
+  title: string
+  body: string
+  /** what it is about, e.g. {orderId} */
+  data: unknown
+  /**
+   * when the owner read it; null: unread
+   * @format date-time
+   */
+  readAt: string | null
+  /** @format date-time */
+  createdAt: string
+  /** @format date-time */
+  updatedAt: string
+}
+
+/** The body of create and update on /notifications. */
+export interface NotificationData {
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  userId?: number
+  /**
+   * the event that caused it, e.g. orders.shipped
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  type: string
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  title: string
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  body: string
+  /**
+   * what it is about, e.g. {orderId}
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  data?: unknown
+  /**
+   * when the owner read it; null: unread
+   * @format date-time
+   */
+  readAt?: string | null
+}
+
+/** The body of patch on /notifications. */
+export interface NotificationPatch {
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  userId?: number
+  /**
+   * the event that caused it, e.g. orders.shipped
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  type?: string
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  title?: string
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  body?: string
+  /**
+   * what it is about, e.g. {orderId}
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  data?: unknown
+  /**
+   * when the owner read it; null: unread
+   * @format date-time
+   */
+  readAt?: string | null
+}
+
+/** The query of find on /notifications (and of get, patch and remove by id). */
+export interface NotificationQuery {
+  type?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  readAt?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  createdAt?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  $limit?: number
+  $skip?: number
+  $sort?: { createdAt?: 1 | -1 }
+  $select?: ('id' | 'userId' | 'type' | 'title' | 'body' | 'data' | 'readAt' | 'createdAt' | 'updatedAt')[]
+}
+
 /** A record of /order-history: The status history of orders, readable by the order's owner and by staff. Never written through the API. */
 export interface OrderHistory {
   id: number
@@ -972,6 +1084,8 @@ export interface Order {
     country: string
   } | null
   note: string | null
+  /** why a cancelled order was cancelled (expired - not paid within ORDER_PENDING_TTL) */
+  cancelReason: 'customer' | 'admin' | 'expired' | null
   version: number
   /** @format date-time */
   createdAt: string
@@ -1010,6 +1124,11 @@ export interface OrderData {
     country: string
   } | null
   note?: string | null
+  /**
+   * why a cancelled order was cancelled (expired - not paid within ORDER_PENDING_TTL)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  cancelReason?: 'customer' | 'admin' | 'expired' | null
 }
 
 /** The body of patch on /orders. */
@@ -1033,6 +1152,11 @@ export interface OrderPatch {
     country: string
   } | null
   note?: string | null
+  /**
+   * why a cancelled order was cancelled (expired - not paid within ORDER_PENDING_TTL)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  cancelReason?: 'customer' | 'admin' | 'expired' | null
   /** Expected current version */
   version?: number
 }
@@ -1091,6 +1215,7 @@ export interface OrderQuery {
     | 'refundedCents'
     | 'shippingAddress'
     | 'note'
+    | 'cancelReason'
     | 'version'
     | 'createdAt'
     | 'updatedAt'
@@ -1479,5 +1604,249 @@ export interface IdempotencyKeyQuery {
     | 'response'
     | 'expiresAt'
     | 'createdAt'
+  )[]
+}
+
+/** A record of /webhook-deliveries: Deliveries of events to webhook subscriptions, with their attempts and outcome. */
+export interface WebhookDelivery {
+  id: number
+  subscriptionId: number
+  /** the webhook-id header */
+  eventId: string
+  eventType: string
+  /** the CloudEvent sent as the body */
+  payload: unknown
+  status: 'pending' | 'succeeded' | 'failed'
+  attempts: number
+  lastStatusCode: number | null
+  lastError: string | null
+  /** @format date-time */
+  nextAttemptAt: string | null
+  /** @format date-time */
+  deliveredAt: string | null
+  version: number
+  /** @format date-time */
+  createdAt: string
+  /** @format date-time */
+  updatedAt: string
+}
+
+/** The body of create and update on /webhook-deliveries. */
+export interface WebhookDeliveryData {
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  subscriptionId: number
+  /**
+   * the webhook-id header
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  eventId: string
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  eventType: string
+  /**
+   * the CloudEvent sent as the body
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  payload: unknown
+  status?: 'pending' | 'succeeded' | 'failed'
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  attempts?: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  lastStatusCode?: number | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  lastError?: string | null
+  /**
+   * @format date-time
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  nextAttemptAt?: string | null
+  /**
+   * @format date-time
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  deliveredAt?: string | null
+  /** @format date-time */
+  claimedUntil?: string | null
+}
+
+/** The body of patch on /webhook-deliveries. */
+export interface WebhookDeliveryPatch {
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  subscriptionId?: number
+  /**
+   * the webhook-id header
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  eventId?: string
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  eventType?: string
+  /**
+   * the CloudEvent sent as the body
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  payload?: unknown
+  status?: 'pending' | 'succeeded' | 'failed'
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  attempts?: number
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  lastStatusCode?: number | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  lastError?: string | null
+  /**
+   * @format date-time
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  nextAttemptAt?: string | null
+  /**
+   * @format date-time
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  deliveredAt?: string | null
+  /** @format date-time */
+  claimedUntil?: string | null
+  /** Expected current version */
+  version?: number
+}
+
+/** The query of find on /webhook-deliveries (and of get, patch and remove by id). */
+export interface WebhookDeliveryQuery {
+  subscriptionId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  eventId?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  eventType?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  status?:
+    | 'pending'
+    | 'succeeded'
+    | 'failed'
+    | {
+        $in?: ('pending' | 'succeeded' | 'failed')[]
+        $nin?: ('pending' | 'succeeded' | 'failed')[]
+        $ne?: 'pending' | 'succeeded' | 'failed'
+      }
+  createdAt?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  nextAttemptAt?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  $limit?: number
+  $skip?: number
+  $sort?: { createdAt?: 1 | -1; nextAttemptAt?: 1 | -1 }
+  $select?: (
+    | 'id'
+    | 'subscriptionId'
+    | 'eventId'
+    | 'eventType'
+    | 'payload'
+    | 'status'
+    | 'attempts'
+    | 'lastStatusCode'
+    | 'lastError'
+    | 'nextAttemptAt'
+    | 'deliveredAt'
+    | 'version'
+    | 'createdAt'
+    | 'updatedAt'
+  )[]
+}
+
+/** A record of /webhook-subscriptions: Endpoints that receive the API's events as signed HTTP POSTs. Admins manage them. */
+export interface WebhookSubscription {
+  id: number
+  /** an http(s) URL; private addresses are refused */
+  url: string
+  /** event types or prefixes, e.g. ['orders.*', 'payments.failed'] */
+  events: string[]
+  description: string | null
+  active: boolean
+  createdBy: number | null
+  version: number
+  /** @format date-time */
+  createdAt: string
+  /** @format date-time */
+  updatedAt: string
+}
+
+/** The body of create and update on /webhook-subscriptions. */
+export interface WebhookSubscriptionData {
+  /** an http(s) URL; private addresses are refused */
+  url: string
+  /** event types or prefixes, e.g. ['orders.*', 'payments.failed'] */
+  events: string[]
+  description?: string | null
+  active?: boolean
+  secretHash?: string | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  createdBy?: number | null
+}
+
+/** The body of patch on /webhook-subscriptions. */
+export interface WebhookSubscriptionPatch {
+  /** an http(s) URL; private addresses are refused */
+  url?: string
+  /** event types or prefixes, e.g. ['orders.*', 'payments.failed'] */
+  events?: string[]
+  description?: string | null
+  active?: boolean
+  secretHash?: string | null
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  createdBy?: number | null
+  /** Expected current version */
+  version?: number
+}
+
+/** The query of find on /webhook-subscriptions (and of get, patch and remove by id). */
+export interface WebhookSubscriptionQuery {
+  active?: boolean | { $ne?: boolean }
+  createdAt?:
+    | string
+    | {
+        $in?: string[]
+        $nin?: string[]
+        $ne?: string
+        $lt?: string
+        $lte?: string
+        $gt?: string
+        $gte?: string
+      }
+  $limit?: number
+  $skip?: number
+  $sort?: { createdAt?: 1 | -1 }
+  $select?: (
+    'id' | 'url' | 'events' | 'description' | 'active' | 'createdBy' | 'version' | 'createdAt' | 'updatedAt'
   )[]
 }

@@ -89,6 +89,8 @@ export interface ResourceDeclaration {
   softDelete: boolean
   access: Record<MethodName, MethodAccess>
   realtime: boolean
+  /** Whether its committed changes go to the event outbox (src/engine/events/outbox.ts). */
+  publish: boolean
   /** Custom events (besides created, updated, patched, removed) the service may emit. */
   events: string[]
   /** Named behaviours (src/contexts/) whose hooks run inside the method's transaction. */

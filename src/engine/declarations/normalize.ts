@@ -35,6 +35,7 @@ export const normalizeDeclaration = (raw: any, file: string): ResourceDeclaratio
     },
     softDelete: raw.softDelete ?? false,
     realtime: raw.realtime ?? true,
+    publish: raw.publish ?? true,
     events: raw.events ?? [],
     behaviours: raw.behaviours ?? [],
     idempotent: raw.idempotent ?? false,
