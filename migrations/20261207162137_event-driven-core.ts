@@ -61,7 +61,7 @@ export async function up(knex: Knex): Promise<void> {
     table.jsonb('events').notNullable()
     table.string('description', 500)
     table.boolean('active').notNullable().defaultTo(knex.raw('true'))
-    table.string('secretHash', 200)
+    table.string('signingSecret', 200)
     table.integer('createdBy').references('id').inTable('users').onDelete('SET NULL')
     table.integer('version').notNullable().defaultTo(knex.raw('1'))
     table.timestamp('createdAt', { useTz: true }).notNullable().defaultTo(knex.raw('now()'))

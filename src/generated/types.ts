@@ -1809,7 +1809,8 @@ export interface WebhookSubscriptionData {
   events: string[]
   description?: string | null
   active?: boolean
-  secretHash?: string | null
+  /** whsec_… returned once on create; used to sign deliveries, never readable through the API */
+  signingSecret?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   createdBy?: number | null
 }
@@ -1822,7 +1823,8 @@ export interface WebhookSubscriptionPatch {
   events?: string[]
   description?: string | null
   active?: boolean
-  secretHash?: string | null
+  /** whsec_… returned once on create; used to sign deliveries, never readable through the API */
+  signingSecret?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   createdBy?: number | null
   /** Expected current version */
