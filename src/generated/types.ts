@@ -52,7 +52,7 @@ export interface CategoryQuery {
         $gt?: string
         $gte?: string
       }
-  parentId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  parentId?: number | null | { $in?: number[]; $nin?: number[]; $ne?: number | null }
   $limit?: number
   $skip?: number
   $sort?: { name?: 1 | -1; slug?: 1 | -1; createdAt?: 1 | -1 }
@@ -150,7 +150,7 @@ export interface ProductQuery {
     | 'USD'
     | 'EUR'
     | { $in?: ('KRW' | 'USD' | 'EUR')[]; $nin?: ('KRW' | 'USD' | 'EUR')[]; $ne?: 'KRW' | 'USD' | 'EUR' }
-  categoryId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  categoryId?: number | null | { $in?: number[]; $nin?: number[]; $ne?: number | null }
   status?:
     | 'draft'
     | 'active'
@@ -303,10 +303,11 @@ export interface ApiKeyQuery {
       }
   revokedAt?:
     | string
+    | null
     | {
         $in?: string[]
         $nin?: string[]
-        $ne?: string
+        $ne?: string | null
         $lt?: string
         $lte?: string
         $gt?: string
@@ -314,10 +315,11 @@ export interface ApiKeyQuery {
       }
   expiresAt?:
     | string
+    | null
     | {
         $in?: string[]
         $nin?: string[]
-        $ne?: string
+        $ne?: string | null
         $lt?: string
         $lte?: string
         $gt?: string
@@ -485,10 +487,11 @@ export interface AuditLogQuery {
       }
   actorId?:
     | number
+    | null
     | {
         $in?: number[]
         $nin?: number[]
-        $ne?: number
+        $ne?: number | null
         $lt?: number
         $lte?: number
         $gt?: number
@@ -496,10 +499,11 @@ export interface AuditLogQuery {
       }
   subjectType?:
     | string
+    | null
     | {
         $in?: string[]
         $nin?: string[]
-        $ne?: string
+        $ne?: string | null
         $lt?: string
         $lte?: string
         $gt?: string
@@ -507,10 +511,11 @@ export interface AuditLogQuery {
       }
   subjectId?:
     | number
+    | null
     | {
         $in?: number[]
         $nin?: number[]
-        $ne?: number
+        $ne?: number | null
         $lt?: number
         $lte?: number
         $gt?: number
@@ -597,10 +602,11 @@ export interface SessionQuery {
   userId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
   revokedAt?:
     | string
+    | null
     | {
         $in?: string[]
         $nin?: string[]
-        $ne?: string
+        $ne?: string | null
         $lt?: string
         $lte?: string
         $gt?: string
@@ -789,7 +795,7 @@ export interface InventoryQuery {
         $nin?: ('receive' | 'adjust' | 'reserve' | 'release' | 'ship')[]
         $ne?: 'receive' | 'adjust' | 'reserve' | 'release' | 'ship'
       }
-  orderId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  orderId?: number | null | { $in?: number[]; $nin?: number[]; $ne?: number | null }
   createdAt?:
     | string
     | {
@@ -895,10 +901,11 @@ export interface NotificationQuery {
       }
   readAt?:
     | string
+    | null
     | {
         $in?: string[]
         $nin?: string[]
-        $ne?: string
+        $ne?: string | null
         $lt?: string
         $lte?: string
         $gt?: string
@@ -1506,7 +1513,7 @@ export interface RefundPatch {
 /** The query of find on /refunds (and of get, patch and remove by id). */
 export interface RefundQuery {
   paymentId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
-  orderId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  orderId?: number | null | { $in?: number[]; $nin?: number[]; $ne?: number | null }
   userId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
   createdAt?:
     | string
@@ -1754,10 +1761,11 @@ export interface WebhookDeliveryQuery {
       }
   nextAttemptAt?:
     | string
+    | null
     | {
         $in?: string[]
         $nin?: string[]
-        $ne?: string
+        $ne?: string | null
         $lt?: string
         $lte?: string
         $gt?: string

@@ -1,5 +1,5 @@
 import type { ResourceDeclaration } from '../declarations/declaration'
-import type { ResourceSchemas } from '../runtime/schemas'
+import { nullTextFilters, type ResourceSchemas } from '../runtime/schemas'
 import { authenticateIfPresent } from './authenticate'
 import { authorize } from './authorize'
 import { inTransaction } from './transaction'
@@ -19,7 +19,7 @@ import { includeRelations } from './include-relations'
  * Feathers publishes events after all of them.
  */
 export const pipeline = (resource: ResourceDeclaration, schemas: ResourceSchemas) => {
-  const validators = validatorsFor(schemas)
+  const validators = validatorsFor(schemas, nullTextFilters(resource))
   return [
     requestContext,
     mapErrors,

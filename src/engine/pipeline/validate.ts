@@ -58,11 +58,25 @@ const fail = (what: string, errors: FieldError[]) =>
 // Compiled without their `$id`: ajv would refuse a second app (or test) in the same process compiling it again.
 const anonymous = ({ $id: _id, ...schema }: Record<string, any>) => schema
 
-export const validatorsFor = (schemas: ResourceSchemas) => ({
+/** `nullable`: the filters whose text `null` or `` means null (nullTextFilters in src/engine/runtime/schemas.ts). */
+export const validatorsFor = (schemas: ResourceSchemas, nullable: readonly string[] = []) => ({
   data: dataValidator.compile(anonymous(schemas.data)),
   patch: dataValidator.compile(anonymous(schemas.patch)),
-  query: queryValidator.compile(anonymous(schemas.query))
+  query: queryValidator.compile(anonymous(schemas.query)),
+  nullable
 })
+
+const NULL_TEXTS = new Set(['null', ''])
+
+/** A query string has no null: `?readAt=null` and `?readAt[$ne]=null` are read as null where text cannot mean it. */
+const nullsFromText = (query: Record<string, any>, names: readonly string[]) => {
+  for (const name of names) {
+    const value = query[name]
+    if (typeof value === 'string' && NULL_TEXTS.has(value)) query[name] = null
+    else if (value && typeof value === 'object' && typeof value.$ne === 'string' && NULL_TEXTS.has(value.$ne))
+      value.$ne = null
+  }
+}
 
 // A number as JSON writes it. ajv's coercion takes whatever `Number()` does: ' ' (0), '0x10' (16), ' 5 '.
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/
@@ -91,6 +105,7 @@ export const validateQuery =
       const sent = context.params.query ?? {}
       // A copy to coerce: the input guard has bounded its size, so copying it is cheap.
       const query = structuredClone(sent)
+      nullsFromText(query, validators.nullable)
       if (!validators.query(query))
         throw fail('query', fieldErrors(validators.query, 'is not a known query field or operator'))
       const loose = looseNumber(sent, query, [])

@@ -29,7 +29,7 @@ const describe = (schema: JsonSchema, field: FieldDeclaration) =>
  * Query values keep the type (and enum) but not length or pattern rules: `$ilike: '%abc%'` is no sku. Integers
  * keep the column's range, not the declared bounds: `stock[$lt]=0` is a fair question.
  */
-const queryValueSchema = (field: FieldDeclaration): JsonSchema => {
+const queryValueSchema = (field: FieldDeclaration, { nullable = false } = {}): JsonSchema => {
   const schema = fieldTypes[field.type].schema(field)
   const {
     type,
@@ -43,12 +43,26 @@ const queryValueSchema = (field: FieldDeclaration): JsonSchema => {
     pattern?: string
   }
   return {
-    ...(type && { type }),
+    ...(type && { type: nullable ? [type, 'null'] : type }),
     ...(type === 'integer' && { minimum: INTEGER_MIN, maximum: INTEGER_MAX }),
-    ...(values && { enum: values }),
+    ...(values && { enum: nullable ? [...values, null] : values }),
     ...(format === 'date-time' && { format, pattern })
   }
 }
+
+/** Field types whose values may be any text, "null" and "" included. */
+const TEXTUAL = new Set(['string', 'text', 'password'])
+
+/**
+ * The filters whose REST text `null` (or nothing, `?readAt=`, as Feathers' REST client sends null) means null:
+ * optional fields whose values are never that text (dates, numbers, references, enums without such a value).
+ * On a string field it stays text; Socket.io clients send null itself.
+ */
+export const nullTextFilters = (resource: ResourceDeclaration): string[] =>
+  resource.query.filter.filter((name) => {
+    const field = resource.fields[name]
+    return field.optional && !TEXTUAL.has(field.type) && !(field.values ?? []).includes('null')
+  })
 
 const writableFields = (resource: ResourceDeclaration) =>
   Object.entries(resource.fields).filter(([, field]) => !fieldTypes[field.type].managed)
@@ -106,15 +120,20 @@ export const querySchema = (resource: ResourceDeclaration): TSchema => {
   for (const name of resource.query.filter) {
     const field = resource.fields[name]
     const value = Type.Unsafe(queryValueSchema(field)) as TSchema
+    // An optional field may be asked for being unset: `{readAt: null}`, `{readAt: {$ne: null}}`.
+    const equal = field.optional
+      ? (Type.Unsafe(queryValueSchema(field, { nullable: true })) as TSchema)
+      : value
     const operators: Record<string, TSchema> = {}
     for (const operator of operatorsFor(field)) {
+      const operand = operator === '$ne' ? equal : value
       operators[operator] = Type.Optional(
-        ['$in', '$nin'].includes(operator) ? Type.Array(value, { maxItems: 100 }) : value
+        ['$in', '$nin'].includes(operator) ? Type.Array(value, { maxItems: 100 }) : operand
       )
     }
     const operatorObject = Type.Object(operators, { additionalProperties: false, minProperties: 1 })
     properties[name] = Type.Optional(
-      Object.keys(operators).length ? Type.Union([value, operatorObject]) : value
+      Object.keys(operators).length ? Type.Union([equal, operatorObject]) : equal
     ) as TSchema
   }
   const sortable = Object.fromEntries(
