@@ -46,7 +46,9 @@ export const ordersContracts: ContractRegistry = {
       ],
       patch: [
         '`status` changes alone (no other field in the same request). `items`, `note` and `shippingAddress` ' +
-          'change only while the order is `pending` (else 409), and `items` not while a payment is in progress.'
+          'change only while the order is `pending` (else 409), and `items` not while a payment is in progress.',
+        'Cancelling sets `cancelReason`: `customer` when the owner cancels, `admin` when staff do; an order ' +
+          'left unpaid longer than `ORDER_PENDING_TTL` is cancelled by the server with `expired`.'
       ]
     }
   })

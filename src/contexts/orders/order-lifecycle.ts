@@ -30,12 +30,23 @@ const changeLines = async (context: HookContext, order: OrderRow, items: Line[])
 }
 
 /**
+ * Who cancelled, for the customer's notification and for support: the owner (`customer`) or the shop (`admin`).
+ * The expiry job cancels through `records`, which skips this behaviour, and says `expired` itself.
+ */
+const cancelReason = (context: HookContext, order: OrderRow) => {
+  const { transition, user } = context.params
+  if (transition?.to !== 'cancelled' || context.data.cancelReason !== undefined || !user) return {}
+  return { cancelReason: order.userId === user.id ? 'customer' : 'admin' }
+}
+
+/**
  * Orders: a create is the `placeOrder` command; a patch changes the lines of a pending order (re-priced,
- * re-reserved) and refuses what clients may not change. What a status change does is declared in orders.yaml
- * (effects in order-effects.ts). Reads and writes include the lines through the declared relation (`items`).
+ * re-reserved), says who cancelled one (`cancelReason`) and refuses what clients may not change. What a status
+ * change does is declared in orders.yaml (effects in order-effects.ts). Reads and writes include the lines
+ * through the declared relation (`items`).
  */
 export const orderLifecycle: Behaviour = {
-  description: 'placeOrder on create; line changes while pending (re-priced, re-reserved)',
+  description: 'placeOrder on create; line changes while pending (re-priced, re-reserved); who cancelled',
   around: {
     create: [
       async (context) => {
@@ -90,6 +101,7 @@ export const orderLifecycle: Behaviour = {
           const priced = await changeLines(context, current, items)
           context.data = { ...data, totalCents: priced.totalCents, currency: priced.currency }
         }
+        context.data = { ...context.data, ...cancelReason(context, current) }
         await next()
       }
     ]
