@@ -21,6 +21,7 @@ import {
 } from './orders/order-effects'
 import { cancelOrderPayments, payCapturedOrder, refundOrderInFull } from './payments/order-effects'
 import { notifyCustomers } from './notifications/notify-customers'
+import { expirePendingOrdersJob } from './orders/expire-pending-orders'
 
 /** Every name a declaration may use, by kind: the contexts' registry, handed to the engine by src/app.ts. */
 export const domain: Domain = {
@@ -48,5 +49,6 @@ export const domain: Domain = {
   contracts: { ...identityContracts, ...inventoryContracts, ...ordersContracts, ...paymentsContracts },
   openApi: [paymentsOpenApi],
   payments: paymentFacts,
-  consumers: { notifyCustomers }
+  consumers: { notifyCustomers },
+  jobs: { expirePendingOrders: expirePendingOrdersJob }
 }
