@@ -81,6 +81,6 @@ describe('event outbox: committed changes as CloudEvents', () => {
       'the user, not the session'
     )
     assert.equal(mine[0].data.email, email)
-    assert.equal('passwordHash' in mine[0].data, false)
+    assert.equal('password' in mine[0].data, false, 'the password hash is hidden')
   })
 })
