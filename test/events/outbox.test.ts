@@ -26,7 +26,10 @@ describe('event outbox: committed changes as CloudEvents', () => {
     assert.equal(row.data.id, order.id)
     assert.equal(row.data.status, 'pending')
     assert.equal(row.data.items.length, 1, "the order's lines travel in its event")
-    await eventually('the relay to publish it', async () => !!(await outboxOf('orders', order.id))[0].publishedAt)
+    await eventually(
+      'the relay to publish it',
+      async () => !!(await outboxOf('orders', order.id))[0].publishedAt
+    )
   })
 
   it('adds <resource>.<state> for a declared transition, after the patch, in commit order', async () => {
@@ -66,7 +69,9 @@ describe('event outbox: committed changes as CloudEvents', () => {
   it('never carries a hidden field, and security records publish nothing', async () => {
     const email = `${unique('events')}@example.com`
     const before = await outboxPosition()
-    const created = await api('POST', '/users', { body: { email, password: 'correct horse battery', name: 'E' } })
+    const created = await api('POST', '/users', {
+      body: { email, password: 'correct horse battery', name: 'E' }
+    })
     assert.equal(created.status, 201, JSON.stringify(created.body))
     const login = await api('POST', '/authentication', {
       body: { strategy: 'local', email, password: 'correct horse battery' }
@@ -74,7 +79,9 @@ describe('event outbox: committed changes as CloudEvents', () => {
     assert.equal(login.status, 201)
     const { app } = await testServer()
     const rows = await app.get('knex')('outbox_events').where('position', '>', before).orderBy('position')
-    const mine = rows.filter((row: any) => row.subject === String(created.body.id) || row.type.startsWith('sessions.'))
+    const mine = rows.filter(
+      (row: any) => row.subject === String(created.body.id) || row.type.startsWith('sessions.')
+    )
     assert.deepEqual(
       mine.map((row: any) => row.type),
       ['users.created'],
