@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { api, testServer, userWithRoles, type TestUser } from '../../../../test/helpers/server'
-import { pendingOrder } from '../../../../test/helpers/commerce'
+import { capturedPayment, pendingOrder } from '../../../../test/helpers/commerce'
+import { eventually } from '../../../../test/helpers/outbox'
+import { expirePendingOrdersJob } from '../../orders/expire-pending-orders'
 import { closeClients, openClient, settle } from '../../../../test/helpers/socket'
 import { money } from '../messages'
 import { cloudEvent, deliver } from './events'
@@ -264,5 +266,76 @@ describe('notifications: pushed live to their owner only (Socket.io)', () => {
     const patched = mine.received.filter((each) => each.event === 'notifications patched')
     assert.equal(patched.length, 1)
     assert.equal(theirs.received.filter((each) => each.event === 'notifications patched').length, 0)
+  })
+})
+
+describe('notifications: from the API through the outbox, the relay and the consumer', () => {
+  let customer: TestUser
+  let admin: TestUser
+  after(closeClients)
+
+  before(async () => {
+    ;[customer, admin] = await Promise.all([userWithRoles(['customer']), userWithRoles(['admin'])])
+  })
+
+  /** Waits until the customer has a notification of `type` about the order, then checks it is the only one. */
+  const arrived = async (orderId: number, type: string) => {
+    let found: any[] = []
+    await eventually(`${type} for order ${orderId}`, async () => {
+      found = (await notificationsAbout(customer, orderId)).filter((each: any) => each.type === type)
+      return found.length > 0
+    })
+    await settle(300)
+    found = (await notificationsAbout(customer, orderId)).filter((each: any) => each.type === type)
+    assert.equal(found.length, 1, JSON.stringify(found))
+    return found[0]
+  }
+
+  it('paying and shipping an order tell its owner, live on their socket', async () => {
+    const { received } = await openClient(customer, ['notifications'])
+    const { order } = await capturedPayment(customer)
+    const paid = await arrived(order.id, 'orders.paid')
+    assert.match(paid.body, /\$50\.00/)
+    const shipped = await api('PATCH', `/orders/${order.id}`, {
+      token: admin.token,
+      body: { status: 'shipped' }
+    })
+    assert.equal(shipped.status, 200, JSON.stringify(shipped.body))
+    const notification = await arrived(order.id, 'orders.shipped')
+    assert.equal(notification.title, `Order #${order.id} has shipped`)
+    const pushed = received.filter(
+      (each) => each.event === 'notifications created' && each.data.data?.orderId === order.id
+    )
+    assert.deepEqual(
+      pushed.map((each) => each.data.type),
+      ['orders.paid', 'orders.shipped']
+    )
+  })
+
+  it('a declined payment and the owner’s cancel tell the owner', async () => {
+    const order = await pendingOrder(customer)
+    const failed = await api('POST', '/payments', {
+      token: customer.token,
+      body: { orderId: order.id, paymentMethod: 'sim_fail' }
+    })
+    assert.equal(failed.body.status, 'failed', JSON.stringify(failed.body))
+    const declined = await arrived(order.id, 'payments.failed')
+    assert.deepEqual(declined.data, { orderId: order.id, paymentId: failed.body.id })
+    await api('PATCH', `/orders/${order.id}`, { token: customer.token, body: { status: 'cancelled' } })
+    const cancelled = await arrived(order.id, 'orders.cancelled')
+    assert.match(cancelled.body, /You cancelled/)
+  })
+
+  it('an order that expired tells its owner so', async () => {
+    const { app } = await testServer()
+    const order = await pendingOrder(customer)
+    await app
+      .get('knex')('orders')
+      .where({ id: order.id })
+      .update({ createdAt: new Date(Date.now() - 2 * 60 * 60 * 1000) })
+    await expirePendingOrdersJob.run(app)
+    const expired = await arrived(order.id, 'orders.cancelled')
+    assert.equal(expired.title, `Order #${order.id} expired`)
+    assert.match(expired.body, /not paid in time/)
   })
 })

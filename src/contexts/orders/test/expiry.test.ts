@@ -3,6 +3,7 @@ import { api, testServer, userWithRoles, type TestUser } from '../../../../test/
 import { SHIPPING_ADDRESS, stockedProduct } from '../../../../test/helpers/commerce'
 import { closeClients, openClient, settle } from '../../../../test/helpers/socket'
 import { describeOnPostgres } from '../../../../test/helpers/postgres'
+import { outboxOf } from '../../../../test/helpers/outbox'
 import { expirePendingOrders, expirePendingOrdersJob, pendingTtlMs } from '../expire-pending-orders'
 
 // The job runs here directly, with the configured TTL (30m by default): orders are made old by moving their
@@ -87,6 +88,8 @@ describe('orders: pending orders expire after ORDER_PENDING_TTL', () => {
     )
     assert.equal(events.length, 1)
     assert.equal(events[0].data.cancelReason, 'expired')
+    const outbox = (await outboxOf('orders', old.id)).map((row: any) => row.type)
+    assert.deepEqual(outbox, ['orders.created', 'orders.patched', 'orders.cancelled'])
   })
 
   it('leaves young pending orders, and old orders that are no longer pending', async () => {
@@ -248,6 +251,9 @@ describeOnPostgres('orders: expiry with two workers at once (PostgreSQL)', () =>
       )
       assert.equal(cancelled.length, 1, `order ${each.id}`)
       assert.equal(cancelled[0].data.cancelReason, 'expired')
+      const outbox = (await outboxOf('orders', each.id)).filter((row: any) => row.type === 'orders.cancelled')
+      assert.equal(outbox.length, 1, `order ${each.id}: ${outbox.length} orders.cancelled events`)
+      assert.equal(outbox[0].data.cancelReason, 'expired')
     }
   })
 
