@@ -888,6 +888,7 @@ export interface NotificationPatch {
 
 /** The query of find on /notifications (and of get, patch and remove by id). */
 export interface NotificationQuery {
+  userId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
   type?:
     | string
     | {

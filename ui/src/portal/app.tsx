@@ -5,6 +5,7 @@ import { useCart } from './cart'
 import { CartPage } from './pages/cart'
 import { CheckoutPage } from './pages/checkout'
 import { LoginForm, LoginPage, RegisterPage } from './pages/account'
+import { NotificationsPage } from './pages/notifications'
 import { OrderPage } from './pages/order'
 import { OrdersPage } from './pages/orders'
 import { ProductPage } from './pages/product'
@@ -12,6 +13,7 @@ import { ProductsPage } from './pages/products'
 import { ProfilePage } from './pages/profile'
 import { SessionsPage } from './pages/sessions'
 import { auth, leave, useUser } from './state'
+import { useUnreadCount } from './notifications'
 import { Count, Loading } from './ui'
 
 /** A page for logged-in users: the login form in its place until then (and again if the session ends). */
@@ -67,6 +69,14 @@ const Page = ({ route }: { route: string[] }) => {
           <SessionsPage />
         </RequireLogin>
       )
+    case 'notifications':
+      return second ? (
+        <NotFound />
+      ) : (
+        <RequireLogin what="your notifications">
+          <NotificationsPage />
+        </RequireLogin>
+      )
     default:
       return <NotFound />
   }
@@ -95,6 +105,7 @@ const Header = ({ route }: { route: string[] }) => {
   const user = useUser()
   const cart = useCart()
   const count = cart.reduce((sum, line) => sum + line.quantity, 0)
+  const unread = useUnreadCount()
   const [busy, setBusy] = useState(false)
   const current = (name: string | undefined) => (route[0] === name ? 'page' : undefined)
   return (
@@ -113,6 +124,13 @@ const Header = ({ route }: { route: string[] }) => {
           <>
             <a href={href('orders')} aria-current={current('orders')}>
               Orders
+            </a>
+            <a
+              href={href('notifications')}
+              aria-current={current('notifications')}
+              data-testid="notifications-link"
+            >
+              Notifications <Count count={unread} unit="unread" testId="unread-count" />
             </a>
             <a href={href('profile')} aria-current={current('profile')}>
               Profile

@@ -96,7 +96,7 @@ type EventName = 'created' | 'patched' | 'updated' | 'removed'
 
 /** Listens to a service's realtime events while the component is mounted. */
 export const useServiceEvent = <T>(
-  path: 'orders' | 'payments' | 'products' | 'sessions' | 'categories',
+  path: 'orders' | 'payments' | 'products' | 'sessions' | 'categories' | 'notifications',
   events: EventName[],
   listener: (record: T, event: EventName) => void
 ) => {

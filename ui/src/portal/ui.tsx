@@ -74,12 +74,20 @@ export const Pager = ({
   )
 }
 
-/** The cart count as a small badge next to the Cart link. */
-export const Count = ({ count }: { count: number }) =>
+/** A count as a small badge next to a link: the cart's items, the unread notifications. */
+export const Count = ({
+  count,
+  unit = 'items',
+  testId
+}: {
+  count: number
+  unit?: string
+  testId?: string
+}) =>
   count > 0 ? (
-    <span class="count">
+    <span class="count" data-testid={testId}>
       {count}
-      <span class="visually-hidden"> items</span>
+      <span class="visually-hidden"> {unit}</span>
     </span>
   ) : null
 
