@@ -4,7 +4,7 @@ import https from 'node:https'
 import type { LookupFunction } from 'node:net'
 import pkg from '../../../package.json'
 import { isPrivateAddress } from './private-addresses'
-import { webhookUrlProblem } from './webhook-target'
+import { sendingProblem } from './webhook-target'
 
 export interface WebhookRequest {
   url: string
@@ -52,7 +52,7 @@ const reasonOf = (error: any) => {
  * is not a 2xx), the whole attempt bounded by `timeoutMs`. Only the status code is read; the body is discarded.
  */
 export const sendWebhook = (request: WebhookRequest): Promise<WebhookOutcome> => {
-  const problem = webhookUrlProblem(request.url, request.allowPrivate)
+  const problem = sendingProblem(request.url, request.allowPrivate)
   if (problem) return Promise.resolve({ error: `refused: the url ${problem}` })
   const url = new URL(request.url)
   const client = url.protocol === 'https:' ? https : http
