@@ -46,5 +46,9 @@ export class InProcessBus implements EventBus {
     }
   }
 
+  up() {
+    return true
+  }
+
   async close() {}
 }

@@ -45,6 +45,7 @@ export class NatsBus implements EventBus {
   private readonly running: ConsumerMessages[] = []
   private readonly loops: Promise<void>[] = []
   private closed = false
+  private connected = false
   readonly ready: Promise<void>
 
   constructor(
@@ -67,6 +68,7 @@ export class NatsBus implements EventBus {
     })
     if (this.closed) return void (await connection.close())
     this.connection = connection
+    this.connected = true
     this.watchStatus(connection)
     this.app.get('metrics')?.natsUp.set(1)
     await this.ensureStream()
@@ -78,10 +80,12 @@ export class NatsBus implements EventBus {
     void (async () => {
       for await (const status of connection.status()) {
         if (status.type === 'disconnect') {
+          this.connected = false
           this.app.get('metrics')?.natsUp.set(0)
           logger.warn('NATS: disconnected; reconnecting')
         }
         if (status.type === 'reconnect') {
+          this.connected = true
           this.app.get('metrics')?.natsUp.set(1)
           logger.info('NATS: reconnected')
         }
@@ -152,9 +156,14 @@ export class NatsBus implements EventBus {
     }
   }
 
+  up() {
+    const connection = this.connection
+    return !!connection && !connection.isClosed() && this.connected
+  }
+
   async publish(event: CloudEvent) {
     const connection = this.connection
-    if (!connection || connection.isClosed()) throw new Error('NATS is not connected')
+    if (!connection || !this.up()) throw new Error('NATS is not connected')
     const subject = `${this.options.subjectPrefix}.${event.type}`
     await connection.jetstream().publish(subject, codec.encode(JSON.stringify(event)), {
       msgID: event.id,

@@ -11,6 +11,8 @@ export interface EventBus {
   readonly kind: 'nats' | 'in-process'
   /** Resolves once the event is stored by the bus (JetStream's ack) or handled by every consumer. */
   publish(event: CloudEvent): Promise<void>
+  /** Whether it can take events now (NATS connected); the in-process bus always can. */
+  up(): boolean
   close(): Promise<void>
 }
 
@@ -43,7 +45,7 @@ export class OutboxRelay {
 
   constructor(
     private readonly app: Application,
-    private readonly bus: EventBus,
+    readonly bus: EventBus,
     private readonly options: RelayOptions
   ) {}
 
