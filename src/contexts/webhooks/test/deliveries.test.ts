@@ -172,6 +172,10 @@ describe('webhooks: deliveries to a real receiver', () => {
     assert.equal((await api('PATCH', path, { token: admin.token, body: { attempts: 0 } })).status, 400)
     const toSucceeded = await api('PATCH', path, { token: admin.token, body: { status: 'succeeded' } })
     assert.equal(toSucceeded.status, 409)
+    assert.equal((await api('DELETE', path, { token: admin.token })).status, 405)
+    assert.equal((await api('PUT', path, { token: admin.token, body: failed })).status, 405)
+    const made = await api('POST', '/webhook-deliveries', { token: admin.token, body: { subscriptionId: 1 } })
+    assert.equal(made.status, 405)
 
     healthy = true
     const redelivered = await api('PATCH', path, { token: admin.token, body: { status: 'pending' } })
