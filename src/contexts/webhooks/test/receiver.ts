@@ -8,11 +8,11 @@ export interface Received {
   at: number
 }
 
-/** What the receiver answers the nth request (1, 2, …) for one webhook-id: a status (and headers), or silence. */
+/** What the receiver answers the nth request (1, 2, …) for one webhook-id: a status (headers, a delay), or silence. */
 export type Answer = (
   nth: number,
   received: Received
-) => { status: number; headers?: Record<string, string> } | 'hang'
+) => { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang'
 
 export interface Receiver {
   url: string
@@ -35,7 +35,7 @@ export const startReceiver = async (answer: Answer = () => ({ status: 204 })): P
       received.push(entry)
       const reply = answer(forEvent(String(request.headers['webhook-id'])).length, entry)
       if (reply === 'hang') return
-      response.writeHead(reply.status, reply.headers).end('ok')
+      setTimeout(() => response.writeHead(reply.status, reply.headers).end('ok'), reply.delayMs ?? 0)
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
