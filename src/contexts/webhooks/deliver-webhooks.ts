@@ -10,10 +10,14 @@ import { privateTargetsAllowed } from './webhook-target'
 const BATCH = 10
 const BATCHES = 10
 
+/** The CloudEvent as JSON, its attributes in the spec's order (the stored jsonb keeps keys in its own order). */
+const bodyOf = ({ specversion, id, source, type, time, subject, datacontenttype, data, ...rest }: any) =>
+  JSON.stringify({ specversion, id, source, type, time, subject, datacontenttype, ...rest, data })
+
 /** One attempt: signed now, sent outside any transaction, its outcome recorded in a transaction of its own. */
 export const attemptDelivery = async (app: Application, delivery: ClaimedDelivery) => {
   const { timeoutMs } = app.get('webhooks')
-  const body = JSON.stringify(delivery.payload)
+  const body = bodyOf(delivery.payload)
   const timestamp = Math.floor(Date.now() / 1000)
   const outcome = await sendWebhook({
     url: delivery.url,

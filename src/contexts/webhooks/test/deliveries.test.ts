@@ -97,6 +97,7 @@ describe('webhooks: deliveries to a real receiver', () => {
     assert.ok(request, 'the receiver got the event')
     assert.equal(target.forEvent(event.id).length, 1)
     assert.deepEqual(JSON.parse(request.body), event)
+    assert.match(request.body, /^\{"specversion":"1\.0","id":/)
     assert.equal(request.headers['content-type'], 'application/json')
     assert.match(String(request.headers['user-agent']), /^internal-api-webhooks\//)
     assert.equal(request.headers['webhook-id'], event.id)
