@@ -20,6 +20,11 @@ import {
   restockUnshipped
 } from './orders/order-effects'
 import { cancelOrderPayments, payCapturedOrder, refundOrderInFull } from './payments/order-effects'
+import { webhookSubscriptionRules } from './webhooks/subscription-rules'
+import { scheduleRedelivery, subscriptionActive } from './webhooks/redelivery'
+import { webhooksContracts } from './webhooks/contract'
+import { queueWebhookDeliveries } from './webhooks/queue-deliveries'
+import { deliverWebhooks } from './webhooks/deliver-webhooks'
 
 /** Every name a declaration may use, by kind: the contexts' registry, handed to the engine by src/app.ts. */
 export const domain: Domain = {
@@ -31,9 +36,10 @@ export const domain: Domain = {
     inventoryLedger,
     orderLifecycle,
     paymentProcessing,
-    refundProcessing
+    refundProcessing,
+    webhookSubscriptionRules
   },
-  guards: {},
+  guards: { subscriptionActive },
   effects: {
     recordOrderHistory,
     recordOrderShipment,
@@ -41,10 +47,19 @@ export const domain: Domain = {
     restockUnshipped,
     cancelOrderPayments,
     refundOrderInFull,
-    payCapturedOrder
+    payCapturedOrder,
+    scheduleRedelivery
   },
   rateLimiters: LIMIT_KINDS,
-  contracts: { ...identityContracts, ...inventoryContracts, ...ordersContracts, ...paymentsContracts },
+  contracts: {
+    ...identityContracts,
+    ...inventoryContracts,
+    ...ordersContracts,
+    ...paymentsContracts,
+    ...webhooksContracts
+  },
   openApi: [paymentsOpenApi],
-  payments: paymentFacts
+  payments: paymentFacts,
+  consumers: { queueWebhookDeliveries },
+  jobs: { deliverWebhooks }
 }

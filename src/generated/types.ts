@@ -1852,3 +1852,9 @@ export interface WebhookSubscriptionQuery {
     'id' | 'url' | 'events' | 'description' | 'active' | 'createdBy' | 'version' | 'createdAt' | 'updatedAt'
   )[]
 }
+
+/** The answer of create on /webhook-subscriptions: the record and what only this answer shows. */
+export interface WebhookSubscriptionCreated extends WebhookSubscription {
+  /** The Standard Webhooks signing secret (`whsec_<base64 key>`): shown in this answer only, never again */
+  secret: string
+}
