@@ -1,6 +1,7 @@
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Knex } from 'knex'
 import { isMutation } from '../vocabulary'
+import { afterCommitSettled } from '../runtime/after-commit'
 
 interface HeldEvent {
   event: string
@@ -67,8 +68,10 @@ export const inTransaction = async (context: HookContext, next: NextFunction) =>
   if (!isMutation(context.method)) return next()
   if (context.params.transaction) return publishAfterCommit(context, next)
   const knex: Knex = context.app.get('knex')
+  let opened: Knex.Transaction | undefined
   // Through TableChanges: what the transaction wrote counts as changed once it has ended (totals caches).
   await context.app.get('tableChanges').transaction(knex, async (trx: Knex.Transaction) => {
+    opened = trx
     context.params.transaction = { trx }
     try {
       await next()
@@ -77,4 +80,6 @@ export const inTransaction = async (context: HookContext, next: NextFunction) =>
       delete context.params.transaction
     }
   })
+  // What the method left for after its commit (a payment provider's call) is part of its answer.
+  await afterCommitSettled(opened)
 }
