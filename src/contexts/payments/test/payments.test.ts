@@ -634,10 +634,12 @@ describe('payments: realtime events (Socket.io)', () => {
 
     const events = (received: Received[]) =>
       received.filter((r) => r.data.id === payment.id).map((r) => `${r.event} ${r.data.status}`)
-    await waitFor(() => events(mine.received).length >= 2, 'the owner to get two events')
-    await waitFor(() => events(staff.received).length >= 2, 'support to get two events')
-    assert.deepEqual(events(mine.received), ['payments created pending', 'payments patched captured'])
-    assert.deepEqual(events(staff.received), ['payments created pending', 'payments patched captured'])
+    // Recorded pending, then the provider's pending answer (its reference), then the webhook's capture.
+    const expected = ['payments created pending', 'payments patched pending', 'payments patched captured']
+    await waitFor(() => events(mine.received).length >= 3, 'the owner to get three events')
+    await waitFor(() => events(staff.received).length >= 3, 'support to get three events')
+    assert.deepEqual(events(mine.received), expected)
+    assert.deepEqual(events(staff.received), expected)
     // A round trip on the stranger's socket after the changes: nothing can still be in flight.
     await theirs.client.service('payments').find({ query: { $limit: 1 } })
     await new Promise((resolve) => setTimeout(resolve, 150))
