@@ -20,6 +20,7 @@ import {
   restockUnshipped
 } from './orders/order-effects'
 import { cancelOrderPayments, payCapturedOrder, refundOrderInFull } from './payments/order-effects'
+import { reconcilePayments } from './payments/reconcile'
 
 /** Every name a declaration may use, by kind: the contexts' registry, handed to the engine by src/app.ts. */
 export const domain: Domain = {
@@ -46,5 +47,6 @@ export const domain: Domain = {
   rateLimiters: LIMIT_KINDS,
   contracts: { ...identityContracts, ...inventoryContracts, ...ordersContracts, ...paymentsContracts },
   openApi: [paymentsOpenApi],
-  payments: paymentFacts
+  payments: paymentFacts,
+  jobs: { reconcilePayments }
 }
