@@ -6,6 +6,15 @@ import { environmentFormatProblems } from './environment-formats'
 import { metricsProtectionProblem } from './ops/metrics-endpoint'
 import { DURATION_LIST_PATTERN, DURATION_PATTERN } from './durations'
 
+const NATS_URL_PATTERN = '^$|^(nats|tls)://[^\\s,]+(,(nats|tls)://[^\\s,]+)*$'
+
+/** What a setting that fails its pattern should look like, in words (instead of the regular expression). */
+const PATTERN_HINTS: Record<string, string> = {
+  [DURATION_PATTERN]: 'must be a duration such as 30s, 30m, 2h or 1d, or 0',
+  [DURATION_LIST_PATTERN]: 'must be durations separated by commas, such as 5s,30s,2m',
+  [NATS_URL_PATTERN]: 'must be nats://host:port (or tls://, or several separated by commas)'
+}
+
 // node-config (config/*.json + environment variables) is checked against this schema at boot.
 export const configurationSchema = Type.Intersect([
   defaultAppConfiguration,
@@ -52,7 +61,8 @@ export const configurationSchema = Type.Intersect([
     workers: Type.Union([Type.Literal('inline'), Type.Literal('off')]),
     // The outbox and its relay (src/engine/events/, docs/events.md). Without `natsUrl`: an in-process bus.
     events: Type.Object({
-      natsUrl: Type.String(),
+      // One server or a comma-separated list: nats://host:4222,nats://other:4222 (tls:// for TLS).
+      natsUrl: Type.String({ pattern: NATS_URL_PATTERN }),
       stream: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
       subjectPrefix: Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }),
       source: Type.String({ minLength: 1, maxLength: 256 }),
@@ -221,7 +231,7 @@ export const validateConfiguration = async (
         .map((e) =>
           e.keyword === 'const'
             ? `${named(e.instancePath)} must be one of ${allowed(e).join(', ')}`
-            : `${named(e.instancePath)} ${e.message}`
+            : `${named(e.instancePath)} ${(e.keyword === 'pattern' && PATTERN_HINTS[e.params.pattern]) || e.message}`
         )
     )
     if (!errors.length) problems.push(error.message)

@@ -6,6 +6,8 @@ import { runMigrations } from './database/migrate'
 import { ensureFirstAdmin } from './auth/first-admin'
 import { closeSync, syncReady } from './ops/sync'
 import { assertMetricsProtected, listenMetrics } from './ops/metrics-endpoint'
+import { startWorkers } from './engine/events/workers'
+import { domain } from './contexts'
 
 export interface RunningServer {
   app: Application
@@ -34,6 +36,8 @@ export const startServer = async (port?: number): Promise<RunningServer> => {
     throw new Error(`${where}: cannot listen: ${error.message}`)
   })
   const metricsListener = await listenMetrics(app)
+  // WORKERS=inline (the default): the relay, consumers and jobs run in this process too (docs/events.md).
+  const workers = app.get('workers') === 'inline' ? startWorkers(app, domain) : undefined
   const address = server.address()
   const actualPort = typeof address === 'object' && address ? address.port : Number(port)
   let stopping: Promise<void> | undefined
@@ -42,6 +46,7 @@ export const startServer = async (port?: number): Promise<RunningServer> => {
       // No new connections; requests in flight finish, Socket.io clients and idle connections go (src/transports/http-server.ts).
       await close()
       await metricsListener?.close()
+      await workers?.stop()
       await app.teardown()
       await closeSync(app)
       await app.get('rateLimiter').close()

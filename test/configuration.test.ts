@@ -91,6 +91,27 @@ describe('start-up configuration', function () {
     )
   })
 
+  it('names each wrong event setting: workers, NATS, durations, booleans', () => {
+    const message = start({
+      WORKERS: 'sometimes',
+      NATS_URL: 'localhost:4222',
+      ORDER_PENDING_TTL: '30 minutes',
+      WEBHOOK_RETRY_SCHEDULE: '5s,,1h',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes'
+    })
+    assert.match(message, /WORKERS \(workers\) must be one of inline, off/)
+    assert.match(message, /NATS_URL \(events\.natsUrl\) must be nats:\/\/host:port/)
+    assert.match(message, /ORDER_PENDING_TTL \(orders\.pendingTtl\) must be a duration such as 30s/)
+    assert.match(
+      message,
+      /WEBHOOK_RETRY_SCHEDULE \(webhooks\.retrySchedule\) must be durations separated by commas/
+    )
+    assert.match(
+      message,
+      /WEBHOOK_ALLOW_PRIVATE_TARGETS \(webhooks\.allowPrivateTargets\) is not true or false/
+    )
+  })
+
   it('stops on an unknown NODE_ENV instead of running on development settings', () => {
     assert.match(
       start({ NODE_ENV: 'prodcution', DATABASE_URL: '' }),

@@ -30,6 +30,11 @@ const databaseTrouble = async (app: Application): Promise<string | undefined> =>
   return undefined
 }
 
+const natsHealth = (app: Application): { nats?: 'ok' | 'degraded' } => {
+  const bus = app.get('outboxRelay')?.bus
+  return bus?.kind === 'nats' ? { nats: bus.up() ? 'ok' : 'degraded' } : {}
+}
+
 /** `/health/live`: the process answers. `/health/ready`: and its database does too (503 when not). */
 export const health = (app: Application) => async (ctx: Context, next: Next) => {
   if (ctx.method !== 'GET' || !ctx.path.startsWith('/health/')) return next()
@@ -44,6 +49,8 @@ export const health = (app: Application) => async (ctx: Context, next: Next) => 
       database: app.get('databaseKind'),
       // Redis down is reported (`redis: 'degraded'`) but never makes the instance unready (docs/operations.md).
       ...redisHealth(app),
+      // Likewise NATS (NATS_URL, where this process runs the relay): events wait in the outbox meanwhile.
+      ...natsHealth(app),
       ...(reason && { reason })
     }
     // No restart needed: the next probe pings again and answers 200 once the database is back.

@@ -48,6 +48,34 @@ export const createMetrics = () => {
       labelNames: ['service', 'event'],
       registers: [registry]
     }),
+    outboxPublished: new Counter({
+      name: 'api_outbox_events_published_total',
+      help: 'Events the outbox relay handed to its bus (NATS JetStream or the in-process consumers)',
+      labelNames: ['bus'],
+      registers: [registry]
+    }),
+    outboxPending: new Gauge({
+      name: 'api_outbox_events_pending',
+      help: 'Committed events not yet published, as the relay last saw them',
+      registers: [registry]
+    }),
+    eventsConsumed: new Counter({
+      name: 'api_events_consumed_total',
+      help: 'Events handled by a consumer (outcome: handled, duplicate, failed, dropped)',
+      labelNames: ['consumer', 'outcome'],
+      registers: [registry]
+    }),
+    jobRuns: new Counter({
+      name: 'api_job_runs_total',
+      help: 'Runs of the periodic jobs (outcome: ok, failed)',
+      labelNames: ['job', 'outcome'],
+      registers: [registry]
+    }),
+    natsUp: new Gauge({
+      name: 'api_nats_up',
+      help: '1 while connected to NATS (NATS_URL), 0 while it is unreachable',
+      registers: [registry]
+    }),
     unhandledRejections: new Counter({
       name: 'api_unhandled_rejections_total',
       help: 'Promise rejections nobody handled (logged; the process goes on)',

@@ -13,6 +13,7 @@ import { schemaModel } from '../../src/engine/migrations/table-model'
 import { registerResources } from '../../src/engine/runtime/register'
 import { createLogger } from '../../src/logger'
 import { emptyDomain, type Domain } from '../../src/engine/domain'
+import { createEventTables } from '../../migrations/20261207162137_event-driven-core'
 
 export interface IsolatedApp {
   app: any
@@ -23,7 +24,8 @@ export interface IsolatedApp {
 
 /**
  * Test declarations compiled into a bare Feathers app on a database of their own (in-memory PGlite, or a
- * fresh schema on the PostgreSQL of DATABASE_URL), its tables made by a migration generated from them.
+ * fresh schema on the PostgreSQL of DATABASE_URL), its tables made by a migration generated from them, and the
+ * event machinery's tables.
  */
 export const isolatedApp = async (
   resourcesDir: string,
@@ -47,6 +49,8 @@ export const isolatedApp = async (
   fs.writeFileSync(path.join(dir, '20260101000000_init.ts'), diffSchemas({}, schemaModel(resources), 'init')!)
   await runMigrations(db.knex, dir)
   fs.rmSync(dir, { recursive: true, force: true })
+  // The event machinery's tables (outbox, consumers' marks, leases), as the real migration makes them.
+  await createEventTables(db.knex)
   const app = feathers()
   app.set('knex', db.knex)
   watchChanges(app as any, db.knex, config.get<number>('totals.cacheSeconds'))

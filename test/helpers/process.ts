@@ -38,6 +38,31 @@ export const startProcess = (env: NodeJS.ProcessEnv): Promise<Started> =>
     child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)))
   })
 
+/** `npm run worker` with `env`; resolves once the worker says it runs. */
+export const startWorker = (env: NodeJS.ProcessEnv): Promise<Omit<Started, 'url'>> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, serverScript('src/worker.ts'), {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let output = ''
+    const onData = (chunk: Buffer) => {
+      output += chunk
+      if (output.includes('worker running')) resolve({ child, output: () => output })
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)))
+  })
+
+/** `kill -9`: no handler runs; resolves once it is gone. */
+export const killProcess = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.on('exit', () => resolve())
+    child.kill('SIGKILL')
+  })
+
 /** SIGTERM, as a process manager stops it; resolves with the exit code. */
 export const stopProcess = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => {

@@ -19,16 +19,20 @@ export const handleEvent = async (
   event: CloudEvent
 ): Promise<Handled> => {
   const knex: Knex = app.get('knex')
-  return app.get('tableChanges').transaction(knex, async (trx: Knex.Transaction) => {
-    const marked = await trx('consumed_events')
-      .insert({ consumer: name, eventId: event.id })
-      .onConflict(['consumer', 'eventId'])
-      .ignore()
-      .returning('eventId')
-    if (!marked.length) return 'duplicate'
-    const params = { transaction: { trx } }
-    await consumer.handle(event, { app, params, records: recordsFor(app, params, `consumer ${name}`) })
-    await settleHeldEvents(trx)
-    return 'handled'
-  })
+  const outcome = await app
+    .get('tableChanges')
+    .transaction(knex, async (trx: Knex.Transaction): Promise<Handled> => {
+      const marked = await trx('consumed_events')
+        .insert({ consumer: name, eventId: event.id })
+        .onConflict(['consumer', 'eventId'])
+        .ignore()
+        .returning('eventId')
+      if (!marked.length) return 'duplicate'
+      const params = { transaction: { trx } }
+      await consumer.handle(event, { app, params, records: recordsFor(app, params, `consumer ${name}`) })
+      await settleHeldEvents(trx)
+      return 'handled'
+    })
+  app.get('metrics')?.eventsConsumed.inc({ consumer: name, outcome })
+  return outcome
 }

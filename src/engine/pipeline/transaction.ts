@@ -1,16 +1,23 @@
-import type { HookContext, NextFunction } from '@feathersjs/feathers'
+import type { NextFunction } from '@feathersjs/feathers'
+import type { HookContext } from '../../declarations'
 import type { Knex } from 'knex'
 import { isMutation } from '../vocabulary'
 import { afterCommitSettled } from '../runtime/after-commit'
+import { writeOutbox, type Change } from '../events/outbox'
 
 interface HeldEvent {
   event: string
   record: unknown
   context: HookContext
+  /** Target states of the declared transitions this record took in the transaction. */
+  transitions: string[]
 }
 
 /** Per transaction, the events its nested calls hold until the commit: one per record, in first-write order. */
 const heldEvents = new WeakMap<object, Map<string, HeldEvent>>()
+
+const transitionOf = (context: HookContext): string[] =>
+  context.params.transition?.to ? [context.params.transition.to] : []
 
 const hold = (context: HookContext, trx: Knex.Transaction, event: string, record: any) => {
   let held = heldEvents.get(trx)
@@ -24,9 +31,29 @@ const hold = (context: HookContext, trx: Knex.Transaction, event: string, record
     held = queue
   }
   const key = `${context.path}/${record?.id}`
+  const earlier = held.get(key)
   // A record created and then changed in the same transaction is, to a client, one new record.
-  const merged = held.get(key)?.event === 'created' && event !== 'removed' ? 'created' : event
-  held.set(key, { event: merged, record, context })
+  const merged = earlier?.event === 'created' && event !== 'removed' ? 'created' : event
+  const transitions = [...(earlier?.transitions ?? []), ...transitionOf(context)]
+  held.set(key, { event: merged, record, context, transitions })
+}
+
+/** The request's own records (Feathers emits their realtime event after the commit), as changes. */
+const ownChanges = (own: HookContext | undefined, held: Map<string, HeldEvent> | undefined): Change[] => {
+  if (!own || typeof own.event !== 'string') return []
+  const answered = Array.isArray(own.result) ? own.result : [own.result]
+  return answered.map((record: any) => {
+    const key = `${own.path}/${record?.id}`
+    const earlier = held?.get(key)
+    // Not announced twice: the held event of the same record gives way to the request's own.
+    held?.delete(key)
+    return {
+      path: own.path,
+      event: earlier?.event === 'created' && own.event !== 'removed' ? 'created' : own.event!,
+      record,
+      transitions: [...(earlier?.transitions ?? []), ...transitionOf(own)]
+    }
+  })
 }
 
 /**
@@ -37,17 +64,19 @@ const hold = (context: HookContext, trx: Knex.Transaction, event: string, record
  */
 /**
  * Just before the commit: each held event's record is brought up to date by its write's `refreshEvent` (default
- * relations written later in the transaction: an order's lines), and the records the request answers itself
- * (Feathers emits their event after the commit) are not announced twice.
+ * relations written later in the transaction: an order's lines), the records the request answers itself
+ * (Feathers emits their event after the commit) are not announced twice, and every change is written to the
+ * event outbox in the transaction (src/engine/events/outbox.ts).
  */
 export const settleHeldEvents = async (trx: Knex.Transaction, own?: HookContext) => {
   const held = heldEvents.get(trx)
-  if (!held) return
-  if (own && typeof own.event === 'string') {
-    const answered = Array.isArray(own.result) ? own.result : [own.result]
-    for (const record of answered) held.delete(`${own.path}/${record?.id}`)
+  const changes = ownChanges(own, held)
+  if (held) for (const { context } of new Set(held.values())) await context.refreshEvent?.()
+  for (const { event, record, context, transitions } of held?.values() ?? []) {
+    changes.push({ path: context.path, event, record, transitions })
   }
-  for (const { context } of new Set(held.values())) await context.refreshEvent?.()
+  const app = own?.app ?? held?.values().next().value?.context.app
+  if (app && changes.length) await writeOutbox(app, trx, changes)
 }
 
 const publishAfterCommit = async (context: HookContext, next: NextFunction) => {
