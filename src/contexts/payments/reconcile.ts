@@ -5,13 +5,13 @@ import { OPEN_STATUSES } from './order-payments'
 import { reconcilePayment } from './payment-calls'
 import { reconcileRefund } from './refund-calls'
 
-/** How many payments and refunds one run asks the provider about, at most, each. */
+/** How many payments or refunds one query reads; a run goes through all of them, batch after batch. */
 export const RECONCILE_BATCH = 100
 
 export interface ReconcileOptions {
   /** Only what has not changed for this long; default `payments.reconcileAfterSeconds`. */
   olderThanSeconds?: number
-  limit?: number
+  batch?: number
 }
 
 export interface Reconciled {
@@ -20,35 +20,28 @@ export interface Reconciled {
   refunds: number
 }
 
-/**
- * Where each app's last run stopped, per table: the next run goes on after it, so that payments pending at the
- * provider for long (waiting for a webhook) do not keep newer ones out of every batch.
- */
-const cursors = new WeakMap<object, { payments: number; refunds: number }>()
-
-const stale = async (
+/** Every row of `table` in `statuses` unchanged for `olderThanSeconds`, in id order, a batch at a time. */
+async function* stale(
   app: Application,
   table: 'payments' | 'refunds',
   statuses: readonly string[],
-  { olderThanSeconds, limit }: Required<ReconcileOptions>
-) => {
+  { olderThanSeconds, batch }: Required<ReconcileOptions>
+) {
   const knex: Knex = app.get('knex')
-  const cursor = cursors.get(app) ?? { payments: 0, refunds: 0 }
-  cursors.set(app, cursor)
-  const rows = await knex(table)
-    .whereIn('status', [...statuses])
-    // A payment's last change (a pending answer with its reference counts); a refund only has its creation.
-    .where(
-      table === 'payments' ? 'updatedAt' : 'createdAt',
-      '<',
-      knex.raw(`now() - ?::float8 * interval '1 second'`, [olderThanSeconds])
-    )
-    .where('id', '>', cursor[table])
-    .orderBy('id')
-    .limit(limit)
-  // A short batch reached the end: the next run starts over.
-  cursor[table] = rows.length < limit ? 0 : rows[rows.length - 1].id
-  return rows
+  // A payment's last change (a pending answer with its reference counts); a refund only has its creation.
+  const changed = table === 'payments' ? 'updatedAt' : 'createdAt'
+  let after = 0
+  for (;;) {
+    const rows = await knex(table)
+      .whereIn('status', [...statuses])
+      .where(changed, '<', knex.raw(`now() - ?::float8 * interval '1 second'`, [olderThanSeconds]))
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(batch)
+    yield* rows
+    if (rows.length < batch) return
+    after = rows[rows.length - 1].id
+  }
 }
 
 /**
@@ -61,13 +54,13 @@ const stale = async (
 export const reconcile = async (app: Application, options: ReconcileOptions = {}): Promise<Reconciled> => {
   const settings = {
     olderThanSeconds: options.olderThanSeconds ?? app.get('payments').reconcileAfterSeconds,
-    limit: options.limit ?? RECONCILE_BATCH
+    batch: options.batch ?? RECONCILE_BATCH
   }
   const logger = app.get('logger')
   const done: Reconciled = { payments: 0, refunds: 0 }
-  for (const payment of await stale(app, 'payments', OPEN_STATUSES, settings)) {
-    const order = await app.get('knex')('orders').where({ id: payment.orderId }).first('status')
+  for await (const payment of stale(app, 'payments', OPEN_STATUSES, settings)) {
     try {
+      const order = await app.get('knex')('orders').where({ id: payment.orderId }).first('status')
       if (await reconcilePayment(app, payment, order.status)) done.payments++
     } catch (error) {
       logger?.error(
@@ -76,7 +69,7 @@ export const reconcile = async (app: Application, options: ReconcileOptions = {}
       )
     }
   }
-  for (const refund of await stale(app, 'refunds', ['pending'], settings)) {
+  for await (const refund of stale(app, 'refunds', ['pending'], settings)) {
     try {
       if (await reconcileRefund(app, refund)) done.refunds++
     } catch (error) {
