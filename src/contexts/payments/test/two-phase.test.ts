@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { api, testServer, userWithRoles, type TestUser } from '../../../../test/helpers/server'
 import { capturedPayment, pendingOrder } from '../../../../test/helpers/commerce'
+import { outboxOf } from '../../../../test/helpers/outbox'
 import { CAPTURED_AFTER_CANCELLATION } from '../pay-captured-order'
 import { chargeKey, providerFor, refundKey, type PaymentProvider } from '../provider'
 import { reconcile } from '../reconcile'
@@ -116,6 +117,17 @@ describe('payments: two phases, the provider outside any transaction', () => {
     assert.equal((await ledgerOf(payment.id)).length, 1, 'one charge at the provider')
     assert.deepEqual(await transitionsOf(order.id), ['pending', 'paid'])
     assert.deepEqual(await stockMovesOf(order.id), ['reserve'], 'stock reserved once, never released')
+    const types = async (resource: string, id: number) =>
+      (await outboxOf(resource, id)).map((event: any) => event.type)
+    assert.deepEqual(await types('payments', payment.id), [
+      'payments.created',
+      'payments.patched',
+      'payments.captured'
+    ])
+    assert.deepEqual(
+      (await types('orders', order.id)).filter((type) => type !== 'orders.patched'),
+      ['orders.created', 'orders.paid']
+    )
   })
 
   it('a crash before the provider was asked: the reconciler closes the key, so a late charge takes nothing', async () => {
@@ -207,6 +219,10 @@ describe('payments: two phases, the provider outside any transaction', () => {
     assert.deepEqual(
       (await ledgerOf(payment.id)).map((row: any) => `${row.kind} ${row.status} ${row.amountCents}`),
       ['charge captured 5000', 'refund succeeded 5000']
+    )
+    assert.deepEqual(
+      (await outboxOf('refunds', refunds[0].id)).map((event: any) => event.type),
+      ['refunds.created', 'refunds.patched', 'refunds.succeeded']
     )
   })
 
