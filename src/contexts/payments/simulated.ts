@@ -107,7 +107,10 @@ export class SimulatedProvider implements PaymentProvider {
     })
     // The charge is taken; its answer is lost on the way (longer than the server waits).
     if (first && method === 'sim_timeout') {
-      await new Promise((resolve) => setTimeout(resolve, 2 * this.app.get('payments').providerTimeoutMs))
+      // Unreferenced: a late answer nobody waits for must not keep a stopping process alive.
+      await new Promise((resolve) =>
+        setTimeout(resolve, 2 * this.app.get('payments').providerTimeoutMs).unref()
+      )
     }
     return asCharge(row)
   }

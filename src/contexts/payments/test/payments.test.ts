@@ -496,6 +496,35 @@ describe('payments: the signed webhook', () => {
     assert.equal(late.status, 422)
   })
 
+  it("applies a capture that overtook the provider's answer to the charge, and takes its reference", async () => {
+    const order = await pendingOrder(customer)
+    const { app } = await testServer()
+    // Committed, the provider asked, its answer (with the reference) not recorded yet: the webhook comes first.
+    const payment = await app.service('payments').create(
+      {
+        orderId: order.id,
+        paymentMethod: 'sim_async',
+        provider: 'simulated',
+        status: 'pending',
+        amountCents: order.totalCents,
+        currency: order.currency
+      },
+      { command: 'test: the answer still on its way' }
+    )
+    assert.equal(payment.providerRef, null)
+    const event = {
+      id: eventId(),
+      type: 'payment.captured',
+      paymentId: payment.id,
+      providerRef: 'simpay_early'
+    }
+    const answer = await deliver({ ...event, ...paid })
+    assert.equal(answer.status, 200, JSON.stringify(answer.body))
+    const now = await paymentNow(payment.id)
+    assert.equal(now.status, 'captured')
+    assert.equal(now.providerRef, 'simpay_early')
+  })
+
   it('answers 400 to a capture that does not say what it took', async () => {
     const { payment } = await asyncPayment()
     for (const [claim, field] of [
