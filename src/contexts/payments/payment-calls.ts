@@ -1,4 +1,5 @@
 import type { Application } from '../../declarations'
+import type { StepParams } from '../../engine/runtime/guards-and-effects'
 import { chargeKey, providerFor, type PaymentResult } from './provider'
 import { withinProviderTimeout } from './provider-call'
 import { settlePayment } from './settle-payment'
@@ -6,6 +7,7 @@ import { settlePayment } from './settle-payment'
 // The provider's side of a payment, always after the commit of what asked for it (no transaction is open here).
 
 type PaymentRow = Record<string, any>
+type Caller = StepParams['user']
 
 /** Asks the provider; no answer (a timeout, an error) leaves the payment pending for the reconciler. */
 const ask = async (
@@ -28,12 +30,12 @@ const ask = async (
 }
 
 /** Records the answer once (`settlePayment`); `user` is who asked for it, for the order's history. */
-const settle = async (app: Application, payment: PaymentRow, answer: PaymentResult, user?: unknown) => {
-  await settlePayment(app, { paymentId: payment.id, answer }, user ? { user: user as any } : {})
+const settle = async (app: Application, payment: PaymentRow, answer: PaymentResult, user?: Caller) => {
+  await settlePayment(app, { paymentId: payment.id, answer }, user ? { user } : {})
 }
 
 /** The charge of a payment just recorded as pending, with its id as the provider's idempotency key. */
-export const chargePayment = async (app: Application, payment: PaymentRow, user?: unknown) => {
+export const chargePayment = async (app: Application, payment: PaymentRow, user?: Caller) => {
   const answer = await ask(app, payment, 'charge', () =>
     providerFor(app).charge({
       idempotencyKey: chargeKey(payment.id),
