@@ -8,7 +8,8 @@ const chains = new WeakMap<object, Promise<boolean>>()
  * that records the answer, so that no row lock is held while it waits (DESIGN.md, "external calls"). Runs once
  * the transaction has committed, in the order registered; a rollback drops it. The request or command that
  * opened the transaction waits for it (`afterCommitSettled`), so its answer can include the outcome. A failure
- * is logged, not thrown: work that must happen in the end has a reconciler that finds it left undone.
+ * is logged, not thrown: work that must happen in the end has a reconciler that finds it left undone. `trx` is a
+ * top-level transaction (the engine opens no savepoints; a savepoint's end is not a commit).
  */
 export const afterCommit = (
   app: { get(key: string): any },
