@@ -25,6 +25,7 @@ import { scheduleRedelivery, subscriptionActive } from './webhooks/redelivery'
 import { webhooksContracts } from './webhooks/contract'
 import { queueWebhookDeliveries } from './webhooks/queue-deliveries'
 import { deliverWebhooks } from './webhooks/deliver-webhooks'
+import { reconcilePayments } from './payments/reconcile'
 
 /** Every name a declaration may use, by kind: the contexts' registry, handed to the engine by src/app.ts. */
 export const domain: Domain = {
@@ -61,5 +62,5 @@ export const domain: Domain = {
   openApi: [paymentsOpenApi],
   payments: paymentFacts,
   consumers: { queueWebhookDeliveries },
-  jobs: { deliverWebhooks }
+  jobs: { deliverWebhooks, reconcilePayments }
 }

@@ -1319,7 +1319,7 @@ export interface Payment {
   orderId: number
   /** the order's owner, derived from the order (also when an admin pays) */
   userId: number
-  /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
+  /** a method the provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout */
   paymentMethod: string
   provider: string | null
   status: 'pending' | 'authorized' | 'captured' | 'failed' | 'cancelled'
@@ -1342,7 +1342,7 @@ export interface PaymentData {
   orderId: number
   /** the order's owner, derived from the order (also when an admin pays) */
   userId?: number
-  /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
+  /** a method the provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout */
   paymentMethod: string
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   provider?: string | null
@@ -1370,7 +1370,7 @@ export interface PaymentPatch {
   orderId?: number
   /** the order's owner, derived from the order (also when an admin pays) */
   userId?: number
-  /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
+  /** a method the provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout */
   paymentMethod?: string
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   provider?: string | null
@@ -1455,6 +1455,9 @@ export interface Refund {
   amountCents: number
   currency: 'KRW' | 'USD' | 'EUR' | null
   reason: string
+  /** pending until the provider answers (the reconciler asks about refunds left pending) */
+  status: 'pending' | 'succeeded' | 'failed'
+  failureReason: string | null
   providerRef: string | null
   createdBy: number | null
   /** @format date-time */
@@ -1476,6 +1479,13 @@ export interface RefundData {
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   currency?: 'KRW' | 'USD' | 'EUR' | null
   reason: string
+  /**
+   * pending until the provider answers (the reconciler asks about refunds left pending)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  status?: 'pending' | 'succeeded' | 'failed'
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  failureReason?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   providerRef?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
@@ -1497,6 +1507,13 @@ export interface RefundPatch {
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   currency?: 'KRW' | 'USD' | 'EUR' | null
   reason?: string
+  /**
+   * pending until the provider answers (the reconciler asks about refunds left pending)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  status?: 'pending' | 'succeeded' | 'failed'
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  failureReason?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   providerRef?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
@@ -1508,6 +1525,15 @@ export interface RefundQuery {
   paymentId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
   orderId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
   userId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  status?:
+    | 'pending'
+    | 'succeeded'
+    | 'failed'
+    | {
+        $in?: ('pending' | 'succeeded' | 'failed')[]
+        $nin?: ('pending' | 'succeeded' | 'failed')[]
+        $ne?: 'pending' | 'succeeded' | 'failed'
+      }
   createdAt?:
     | string
     | {
@@ -1530,6 +1556,8 @@ export interface RefundQuery {
     | 'amountCents'
     | 'currency'
     | 'reason'
+    | 'status'
+    | 'failureReason'
     | 'providerRef'
     | 'createdBy'
     | 'createdAt'
