@@ -74,7 +74,7 @@ export const configurationSchema = Type.Intersect([
       pendingTtl: Type.String({ pattern: DURATION_PATTERN }),
       expiryIntervalMs: Type.Integer({ minimum: 0, maximum: 3_600_000 })
     }),
-    // Outgoing webhooks (src/contexts/system/, docs/events.md).
+    // Outgoing webhooks (src/contexts/webhooks/, docs/events.md).
     webhooks: Type.Object({
       retrySchedule: Type.String({ pattern: DURATION_LIST_PATTERN }),
       timeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),

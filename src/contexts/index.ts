@@ -20,6 +20,12 @@ import {
   restockUnshipped
 } from './orders/order-effects'
 import { cancelOrderPayments, payCapturedOrder, refundOrderInFull } from './payments/order-effects'
+import { webhookSubscriptionRules } from './webhooks/subscription-rules'
+import { scheduleRedelivery, subscriptionActive } from './webhooks/redelivery'
+import { webhooksContracts } from './webhooks/contract'
+import { queueWebhookDeliveries } from './webhooks/queue-deliveries'
+import { deliverWebhooks } from './webhooks/deliver-webhooks'
+import { reconcilePayments } from './payments/reconcile'
 import { notifyCustomers } from './notifications/notify-customers'
 import { expirePendingOrdersJob } from './orders/expire-pending-orders'
 
@@ -33,9 +39,10 @@ export const domain: Domain = {
     inventoryLedger,
     orderLifecycle,
     paymentProcessing,
-    refundProcessing
+    refundProcessing,
+    webhookSubscriptionRules
   },
-  guards: {},
+  guards: { subscriptionActive },
   effects: {
     recordOrderHistory,
     recordOrderShipment,
@@ -43,12 +50,19 @@ export const domain: Domain = {
     restockUnshipped,
     cancelOrderPayments,
     refundOrderInFull,
-    payCapturedOrder
+    payCapturedOrder,
+    scheduleRedelivery
   },
   rateLimiters: LIMIT_KINDS,
-  contracts: { ...identityContracts, ...inventoryContracts, ...ordersContracts, ...paymentsContracts },
+  contracts: {
+    ...identityContracts,
+    ...inventoryContracts,
+    ...ordersContracts,
+    ...paymentsContracts,
+    ...webhooksContracts
+  },
   openApi: [paymentsOpenApi],
   payments: paymentFacts,
-  consumers: { notifyCustomers },
-  jobs: { expirePendingOrders: expirePendingOrdersJob }
+  consumers: { queueWebhookDeliveries, notifyCustomers },
+  jobs: { deliverWebhooks, reconcilePayments, expirePendingOrders: expirePendingOrdersJob }
 }

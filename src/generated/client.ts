@@ -70,7 +70,8 @@ import type {
   WebhookSubscription,
   WebhookSubscriptionData,
   WebhookSubscriptionPatch,
-  WebhookSubscriptionQuery
+  WebhookSubscriptionQuery,
+  WebhookSubscriptionCreated
 } from './types'
 
 export type * from './types'
@@ -151,7 +152,8 @@ export interface ClientServiceTypes {
     WebhookSubscriptionData,
     WebhookSubscriptionPatch,
     WebhookSubscriptionQuery,
-    'page'
+    'page',
+    WebhookSubscriptionCreated
   >
 }
 

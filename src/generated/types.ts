@@ -1327,7 +1327,7 @@ export interface Payment {
   orderId: number
   /** the order's owner, derived from the order (also when an admin pays) */
   userId: number
-  /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
+  /** a method the provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout */
   paymentMethod: string
   provider: string | null
   status: 'pending' | 'authorized' | 'captured' | 'failed' | 'cancelled'
@@ -1350,7 +1350,7 @@ export interface PaymentData {
   orderId: number
   /** the order's owner, derived from the order (also when an admin pays) */
   userId?: number
-  /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
+  /** a method the provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout */
   paymentMethod: string
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   provider?: string | null
@@ -1378,7 +1378,7 @@ export interface PaymentPatch {
   orderId?: number
   /** the order's owner, derived from the order (also when an admin pays) */
   userId?: number
-  /** a method the provider accepts; simulated: sim_succeed, sim_fail or sim_async */
+  /** a method the provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout */
   paymentMethod?: string
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   provider?: string | null
@@ -1463,6 +1463,9 @@ export interface Refund {
   amountCents: number
   currency: 'KRW' | 'USD' | 'EUR' | null
   reason: string
+  /** pending until the provider answers (the reconciler asks about refunds left pending) */
+  status: 'pending' | 'succeeded' | 'failed'
+  failureReason: string | null
   providerRef: string | null
   createdBy: number | null
   /** @format date-time */
@@ -1484,6 +1487,13 @@ export interface RefundData {
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   currency?: 'KRW' | 'USD' | 'EUR' | null
   reason: string
+  /**
+   * pending until the provider answers (the reconciler asks about refunds left pending)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  status?: 'pending' | 'succeeded' | 'failed'
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  failureReason?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   providerRef?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
@@ -1505,6 +1515,13 @@ export interface RefundPatch {
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   currency?: 'KRW' | 'USD' | 'EUR' | null
   reason?: string
+  /**
+   * pending until the provider answers (the reconciler asks about refunds left pending)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  status?: 'pending' | 'succeeded' | 'failed'
+  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  failureReason?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   providerRef?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
@@ -1516,6 +1533,15 @@ export interface RefundQuery {
   paymentId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
   orderId?: number | null | { $in?: number[]; $nin?: number[]; $ne?: number | null }
   userId?: number | { $in?: number[]; $nin?: number[]; $ne?: number }
+  status?:
+    | 'pending'
+    | 'succeeded'
+    | 'failed'
+    | {
+        $in?: ('pending' | 'succeeded' | 'failed')[]
+        $nin?: ('pending' | 'succeeded' | 'failed')[]
+        $ne?: 'pending' | 'succeeded' | 'failed'
+      }
   createdAt?:
     | string
     | {
@@ -1538,6 +1564,8 @@ export interface RefundQuery {
     | 'amountCents'
     | 'currency'
     | 'reason'
+    | 'status'
+    | 'failureReason'
     | 'providerRef'
     | 'createdBy'
     | 'createdAt'
@@ -1860,4 +1888,10 @@ export interface WebhookSubscriptionQuery {
   $select?: (
     'id' | 'url' | 'events' | 'description' | 'active' | 'createdBy' | 'version' | 'createdAt' | 'updatedAt'
   )[]
+}
+
+/** The answer of create on /webhook-subscriptions: the record and what only this answer shows. */
+export interface WebhookSubscriptionCreated extends WebhookSubscription {
+  /** The Standard Webhooks signing secret (`whsec_<base64 key>`): shown in this answer only, never again */
+  secret: string
 }

@@ -27,14 +27,20 @@ export const stockedProduct = async (
 }
 
 // Orders are real: an active product priced at the wanted total (one per price), with stock, ordered once.
-let staff: Promise<TestUser> | undefined
+// A fresh admin every 10 minutes: access tokens last 15 (a whole suite takes longer).
+let staff: { user: Promise<TestUser>; since: number } | undefined
+const staffUser = () => {
+  if (!staff || Date.now() - staff.since > 10 * 60_000)
+    staff = { user: userWithRoles(['admin']), since: Date.now() }
+  return staff.user
+}
 const productsByPrice = new Map<number, Promise<number>>()
 const productPriced = (priceCents: number) => {
   if (!productsByPrice.has(priceCents)) {
     productsByPrice.set(
       priceCents,
       (async () => {
-        const admin = await (staff ??= userWithRoles(['admin']))
+        const admin = await staffUser()
         return (await stockedProduct(admin, { stock: 100_000, priceCents })).id as number
       })()
     )

@@ -110,6 +110,8 @@ const settlePayment = eventStep('settlePayment', async ({ input, state, records 
           status: 'failed',
           failureReason: (event.failureReason ?? 'reported failed by the provider').slice(0, 500)
         }
+  // An event that overtook the provider's answer to the charge brings the reference that answer would have.
+  if (!payment.providerRef && event.providerRef) change.providerRef = event.providerRef
   const settled = await records.patch('payments', payment.id, change)
   state.outcome = { received: true, paymentId: settled.id, status: settled.status }
 })

@@ -23,7 +23,11 @@ const schemas: Record<string, JsonSchema> = {
       },
       currency: { type: 'string', maxLength: 3, description: "Required on payment.captured; the payment's" },
       orderId: { type: 'integer', minimum: 1, description: "Optional; must be the payment's order" },
-      providerRef: { type: 'string', maxLength: 128, description: "Optional; must be the payment's" },
+      providerRef: {
+        type: 'string',
+        maxLength: 128,
+        description: "Optional; must be the payment's, or becomes it when the payment has none yet"
+      },
       failureReason: { type: 'string' }
     }
   },

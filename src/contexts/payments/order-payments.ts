@@ -2,8 +2,6 @@ import type { Params } from '@feathersjs/feathers'
 import type { Knex } from 'knex'
 import type { Application } from '../../declarations'
 import type { ResourceDeclaration } from '../../engine/declarations/declaration'
-import { providerFor } from './provider'
-import { unmetRequirement } from '../../engine/pipeline/transition-steps'
 
 /** Payments that still hold an order: a second payment for the order is refused while one exists. */
 export const OPEN_STATUSES = ['pending', 'authorized'] as const
@@ -12,7 +10,7 @@ export const BLOCKING_STATUSES = [...OPEN_STATUSES, 'captured'] as const
 /** Service-call params carrying the caller's transaction (`{ trx }`). */
 export type TransactionParams = Params & { transaction?: { trx: Knex.Transaction } }
 
-const trxOf = (params: TransactionParams) => {
+export const trxOf = (params: TransactionParams) => {
   const trx = params.transaction?.trx
   if (!trx) throw new Error('payments: this step must run inside a transaction (params.transaction)')
   return trx
@@ -41,59 +39,4 @@ export const orderMayBecome = (app: Application, from: string, to: string) => {
   return Object.values(machine.transitions).some(
     (transition) => transition.to === to && transition.from.includes(from)
   )
-}
-
-/**
- * A captured payment pays its order — in the same transaction, through the orders service (an internal
- * call: the `pay` transition is `by: system`). Only a pending order whose total the capture covers
- * becomes `paid`; anything else (an order cancelled while an asynchronous payment was pending) is logged
- * and left for support, who can refund the payment.
- */
-export const markOrderPaid = async (
-  app: Application,
-  payment: Record<string, any>,
-  params: TransactionParams
-) => {
-  const trx = trxOf(params)
-  const order = await trx('orders').where({ id: payment.orderId }).forUpdate().first()
-  const covers = payment.capturedCents >= order.totalCents && payment.currency === order.currency
-  const pay = ordersDeclaration(app)?.states?.transitions.pay
-  const lacking = pay && unmetRequirement(pay, order)
-  if (order.status !== 'pending' || !covers || lacking) {
-    app.get('logger')?.warn(
-      {
-        paymentId: payment.id,
-        orderId: order.id,
-        orderStatus: order.status,
-        capturedCents: payment.capturedCents,
-        totalCents: order.totalCents,
-        lacking
-      },
-      'captured payment did not pay its order (order no longer pending, total changed, or a required field unset): refund it'
-    )
-    return
-  }
-  await app.service('orders').patch(order.id, { status: 'paid' }, { transaction: params.transaction })
-}
-
-/**
- * Cancels an order's pending or authorized payments (at the provider, then here), in the caller's
- * transaction. For the orders behaviour to call when a pending order is cancelled, so that a late webhook
- * capture finds the payment cancelled rather than charging a cancelled order.
- */
-export const cancelOpenPayments = async (app: Application, orderId: number, params: TransactionParams) => {
-  const trx = trxOf(params)
-  const open = await trx('payments')
-    .where({ orderId })
-    .whereIn('status', [...OPEN_STATUSES])
-    .orderBy('id')
-    .forUpdate()
-  const provider = providerFor(app)
-  for (const payment of open) {
-    if (payment.providerRef) await provider.cancel({ providerRef: payment.providerRef })
-    await app
-      .service('payments')
-      .patch(payment.id, { status: 'cancelled' }, { transaction: params.transaction })
-  }
-  return open.length
 }

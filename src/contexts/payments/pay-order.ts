@@ -1,10 +1,12 @@
-import { BadGateway, Conflict, FeathersError, NotFound } from '@feathersjs/errors'
+import { Conflict, NotFound } from '@feathersjs/errors'
+import { afterCommit } from '../../engine/runtime/after-commit'
 import { defineCommand, step } from '../../engine/runtime/command'
 import { readableBy } from '../../engine/pipeline/readable'
 import { assertRequirements } from '../../engine/pipeline/transition-steps'
 import { invalid } from '../../engine/errors'
 import { BLOCKING_STATUSES, ordersDeclaration } from './order-payments'
-import { providerFor, type PaymentProvider, type PaymentResult } from './provider'
+import { chargePayment } from './payment-calls'
+import { providerFor, type PaymentProvider } from './provider'
 
 export interface PayOrderInput {
   orderId: number
@@ -15,7 +17,6 @@ interface PayOrderState {
   provider: PaymentProvider
   order: Record<string, any>
   payment: Record<string, any>
-  answer: PaymentResult
 }
 
 type PayStep = Parameters<typeof step<PayOrderInput, PayOrderState>>[1]
@@ -70,7 +71,7 @@ const checkPayable = payStep('checkPayable', async ({ app, trx, state }) => {
   }
 })
 
-/** Recorded as pending first, so the provider gets our payment id as its reference; the owner is derived. */
+/** Recorded as pending and committed first, so the provider gets our payment id as its key; the owner is derived. */
 const recordPending = payStep('recordPending', async ({ input, state, records }) => {
   state.payment = await records.create('payments', {
     orderId: input.orderId,
@@ -84,45 +85,22 @@ const recordPending = payStep('recordPending', async ({ input, state, records })
   })
 })
 
-/** Authorizes, and captures at once what was authorized (no separate capture step in this API). */
-const charge = payStep('charge', async ({ state }) => {
-  const { provider, payment } = state as PayOrderState
-  const request = { amountCents: payment.amountCents, currency: payment.currency }
-  try {
-    const authorized = await provider.authorize({
-      ...request,
-      reference: `payment-${payment.id}`,
-      paymentMethod: payment.paymentMethod
-    })
-    state.answer =
-      authorized.status === 'authorized'
-        ? await provider.capture({ ...request, providerRef: authorized.providerRef })
-        : authorized
-  } catch (error) {
-    // A provider that throws (unreachable, timed out) rolls the payment back: nothing is recorded.
-    if (error instanceof FeathersError) throw error
-    throw new BadGateway('The payment provider did not answer; nothing was recorded, retry the request')
-  }
-})
-
-/** The provider's answer; a capture is the payment's `capture` transition, whose effect pays the order. */
-const recordAnswer = payStep('recordAnswer', async ({ state, records }) => {
-  const { payment, answer } = state as PayOrderState
-  state.payment = await records.patch('payments', payment.id, {
-    status: answer.status,
-    providerRef: answer.providerRef,
-    capturedCents: answer.status === 'captured' ? payment.amountCents : 0,
-    failureReason: answer.failureReason ?? null
-  })
+/** The provider is asked after the commit: no row lock is held while it answers (payment-calls.ts). */
+const chargeAfterCommit = payStep('chargeAfterCommit', ({ app, trx, params, state }) => {
+  const payment = state.payment!
+  afterCommit(app, trx, `payments: charge ${payment.id}`, () => chargePayment(app, payment, params.user))
 })
 
 /**
  * `payOrder` (`POST /payments {orderId, paymentMethod}`): the order's owner (or an admin) pays a pending
- * order's total through the configured provider, in one transaction. A payment that stays pending is
- * completed by a signed webhook (src/contexts/payments/webhook.ts), whose capture pays the order the same way.
+ * order's total through the configured provider, in two phases. In the caller's transaction: the order locked
+ * and checked, the payment recorded `pending`. After the commit: the provider charged with the payment's id as
+ * its idempotency key (waiting at most `payments.providerTimeoutMs`), and its answer recorded by `settlePayment`
+ * (a capture pays the order). A payment still pending then is settled by a signed webhook
+ * (src/contexts/payments/webhook.ts) or by the reconciler (src/contexts/payments/reconcile.ts).
  */
 export const payOrder = defineCommand<PayOrderInput, PayOrderState, Record<string, any>>(
   'payOrder',
-  [checkMethod, lockOrder, checkPayable, recordPending, charge, recordAnswer],
+  [checkMethod, lockOrder, checkPayable, recordPending, chargeAfterCommit],
   ({ state }) => state.payment!
 )

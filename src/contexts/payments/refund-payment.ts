@@ -1,7 +1,9 @@
-import { BadGateway, BadRequest, Conflict, FeathersError } from '@feathersjs/errors'
+import { BadRequest, Conflict } from '@feathersjs/errors'
+import type { Knex } from 'knex'
+import { afterCommit } from '../../engine/runtime/after-commit'
 import { defineCommand, step } from '../../engine/runtime/command'
-import { lockOrderAndPayment, orderMayBecome } from './order-payments'
-import { providerFor, type RefundResult } from './provider'
+import { lockOrderAndPayment } from './order-payments'
+import { sendRefund } from './refund-calls'
 
 export interface RefundInput {
   paymentId: number
@@ -13,7 +15,18 @@ interface RefundState {
   order: Record<string, any>
   payment: Record<string, any>
   refund: Record<string, any>
-  answer: RefundResult
+}
+
+/**
+ * What a captured payment has left to refund: captured, less what was refunded and what refunds still pending at
+ * the provider hold (read with the payment row locked, so concurrent refunds see each other).
+ */
+export const refundableCents = async (trx: Knex.Transaction, payment: Record<string, any>) => {
+  const pending = await trx('refunds')
+    .where({ paymentId: payment.id, status: 'pending' })
+    .sum({ cents: 'amountCents' })
+    .first()
+  return payment.capturedCents - payment.refundedCents - Number(pending?.cents ?? 0)
 }
 
 /** The order row, then the payment row, locked: concurrent refunds of one payment run one after the other. */
@@ -28,8 +41,8 @@ const lockPayment = step<RefundInput, RefundState>('lockPayment', async ({ trx, 
   Object.assign(state, locked)
 })
 
-/** Only a captured payment, and never more than it has left. */
-const checkRefundable = step<RefundInput, RefundState>('checkRefundable', ({ input, state }) => {
+/** Only a captured payment, and never more than it has left (refunds pending at the provider count). */
+const checkRefundable = step<RefundInput, RefundState>('checkRefundable', async ({ trx, input, state }) => {
   const payment = state.payment!
   if (payment.status !== 'captured') {
     throw new Conflict(
@@ -40,21 +53,22 @@ const checkRefundable = step<RefundInput, RefundState>('checkRefundable', ({ inp
       }
     )
   }
-  const refundableCents = payment.capturedCents - payment.refundedCents
-  if (input.amountCents > refundableCents) {
+  const left = await refundableCents(trx, payment)
+  if (input.amountCents > left) {
     throw new Conflict(
-      `amountCents ${input.amountCents} is above what payment ${payment.id} has left to refund: ${refundableCents}`,
+      `amountCents ${input.amountCents} is above what payment ${payment.id} has left to refund: ${left}`,
       {
         field: 'amountCents',
-        refundableCents,
+        refundableCents: left,
         capturedCents: payment.capturedCents,
-        refundedCents: payment.refundedCents
+        refundedCents: payment.refundedCents,
+        pendingCents: payment.capturedCents - payment.refundedCents - left
       }
     )
   }
 })
 
-/** The refund row (its order and owner derived from the payment), in the payment's currency. */
+/** The refund row, `pending` (its order and owner derived from the payment), in the payment's currency. */
 const recordRefund = step<RefundInput, RefundState>(
   'recordRefund',
   async ({ input, state, records, params }) => {
@@ -62,64 +76,29 @@ const recordRefund = step<RefundInput, RefundState>(
       paymentId: input.paymentId,
       amountCents: input.amountCents,
       reason: input.reason,
+      status: 'pending',
       currency: state.payment!.currency,
       createdBy: params.user?.id ?? null
     })
   }
 )
 
-const addToPayment = step<RefundInput, RefundState>('addToPayment', async ({ input, state, records }) => {
-  const payment = state.payment!
-  state.payment = await records.patch('payments', payment.id, {
-    refundedCents: payment.refundedCents + input.amountCents
-  })
+/** The provider is asked after the commit: no row lock is held while it answers (refund-calls.ts). */
+const refundAfterCommit = step<RefundInput, RefundState>('refundAfterCommit', ({ app, trx, state }) => {
+  const refund = state.refund!
+  afterCommit(app, trx, `refunds: refund ${refund.id}`, () => sendRefund(app, refund))
 })
 
 /**
- * The order's refunded amount, then its status (a transition of its own): `refunded` once the whole capture
- * is refunded, else `partially_refunded`. An order with no transition to the target (a cancelled order, for
- * a partial refund) keeps its status and records the amount.
- */
-const addToOrder = step<RefundInput, RefundState>('addToOrder', async ({ app, input, state, records }) => {
-  const { order, payment } = state as RefundState
-  await records.patch('orders', order.id, { refundedCents: order.refundedCents + input.amountCents })
-  const target = payment.refundedCents >= payment.capturedCents ? 'refunded' : 'partially_refunded'
-  if (order.status !== target && orderMayBecome(app, order.status, target))
-    await records.patch('orders', order.id, { status: target })
-})
-
-/** Last but one, so that nothing after it can fail and leave money refunded with no record of it. */
-const refundAtProvider = step<RefundInput, RefundState>('refundAtProvider', async ({ app, input, state }) => {
-  const { payment, refund } = state as RefundState
-  try {
-    state.answer = await providerFor(app).refund({
-      providerRef: payment.providerRef,
-      amountCents: input.amountCents,
-      currency: payment.currency,
-      reference: `refund-${refund.id}`
-    })
-  } catch (error) {
-    if (error instanceof FeathersError) throw error
-    throw new BadGateway('The payment provider did not answer; nothing was refunded, retry the request')
-  }
-  if (state.answer.status !== 'succeeded') {
-    throw new BadGateway(
-      `The payment provider refused the refund: ${state.answer.failureReason ?? 'no reason given'}`
-    )
-  }
-})
-
-const recordProviderRef = step<RefundInput, RefundState>('recordProviderRef', async ({ state, records }) => {
-  state.refund = await records.patch('refunds', state.refund!.id, { providerRef: state.answer!.providerRef })
-})
-
-/**
- * `refundPayment`: gives back part or all of a captured payment — the refund, the payment's and the order's
- * refunded amounts, the order's status, and the provider's refund, all or nothing. Called by
- * `POST /refunds` and by the `refundOrderInFull` effect of an admin's cancellation.
+ * `refundPayment`: gives back part or all of a captured payment, in two phases. In the caller's transaction: the
+ * order and payment locked, the amount checked against what is left, the refund recorded `pending`. After the
+ * commit: the provider asked with the refund's id as its idempotency key, and its answer recorded by
+ * `settleRefund` (a success adds to the payment's and the order's refunded amounts and moves the order). Called
+ * by `POST /refunds`, by the `refundOrderInFull` effect of an admin's cancellation, and for a capture that
+ * arrived after its order was cancelled.
  */
 export const refundPayment = defineCommand<RefundInput, RefundState, Record<string, any>>(
   'refundPayment',
-  [lockPayment, checkRefundable, recordRefund, addToPayment, addToOrder, refundAtProvider, recordProviderRef],
+  [lockPayment, checkRefundable, recordRefund, refundAfterCommit],
   ({ state }) => state.refund!
 )

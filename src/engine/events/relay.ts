@@ -92,9 +92,15 @@ export class OutboxRelay {
   async publishPending() {
     const batch = this.options.batch ?? 100
     const leaseMs = this.options.leaseMs ?? Math.max(10_000, this.options.intervalMs * 4)
-    while (!this.stopped && (await takeLease(this.knex, LEASE, this.holder, leaseMs))) {
+    // Nothing to publish (most polls): a read, no lease write.
+    const waiting = async () => {
+      const some = !!(await this.knex(OUTBOX).whereNull('publishedAt').first('position'))
+      if (!some) this.app.get('metrics')?.outboxPending.set(0)
+      return some
+    }
+    while (!this.stopped && (await waiting()) && (await takeLease(this.knex, LEASE, this.holder, leaseMs))) {
       const rows = await this.knex(OUTBOX).whereNull('publishedAt').orderBy('position').limit(batch)
-      this.app.get('metrics')?.outboxPending.set(rows.length < batch ? rows.length : batch)
+      this.app.get('metrics')?.outboxPending.set(rows.length)
       if (!rows.length) break
       const done: string[] = []
       try {

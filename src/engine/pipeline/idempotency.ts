@@ -5,6 +5,7 @@ import type { Knex } from 'knex'
 import { tableName, type MethodName, type ResourceDeclaration } from '../declarations/declaration'
 import { recordMask } from './mask-result'
 import { isMutation } from '../vocabulary'
+import { afterCommit } from '../runtime/after-commit'
 
 /** Where the keys live: src/contexts/system/idempotency-keys.yaml. */
 export const IDEMPOTENCY_TABLE = tableName('idempotency-keys')
@@ -148,10 +149,18 @@ export const idempotency = (resource: ResourceDeclaration) => {
     }
     await next()
     // Stored as clients saw it: hidden fields never reach the table, so they can never be replayed.
-    const result = Array.isArray(context.result) ? context.result.map(mask) : mask(context.result)
-    await trx(IDEMPOTENCY_TABLE)
-      .where({ id })
-      .update({ response: JSON.stringify(result ?? null) })
+    const answer = () => {
+      const result = Array.isArray(context.result) ? context.result.map(mask) : mask(context.result)
+      return JSON.stringify(result ?? null)
+    }
+    const stored = answer()
+    await trx(IDEMPOTENCY_TABLE).where({ id }).update({ response: stored })
+    // Work after the commit may finish the answer (a payment provider's): a replay then gets that answer too.
+    afterCommit(context.app, trx, 'idempotency: final answer', async () => {
+      const final = answer()
+      if (final !== stored)
+        await context.app.get('knex')(IDEMPOTENCY_TABLE).where({ id }).update({ response: final })
+    })
   }
 }
 

@@ -2,6 +2,7 @@ import type { NextFunction } from '@feathersjs/feathers'
 import type { HookContext } from '../../declarations'
 import type { Knex } from 'knex'
 import { isMutation } from '../vocabulary'
+import { afterCommitSettled } from '../runtime/after-commit'
 import { writeOutbox, type Change } from '../events/outbox'
 
 interface HeldEvent {
@@ -96,8 +97,10 @@ export const inTransaction = async (context: HookContext, next: NextFunction) =>
   if (!isMutation(context.method)) return next()
   if (context.params.transaction) return publishAfterCommit(context, next)
   const knex: Knex = context.app.get('knex')
+  let opened: Knex.Transaction | undefined
   // Through TableChanges: what the transaction wrote counts as changed once it has ended (totals caches).
   await context.app.get('tableChanges').transaction(knex, async (trx: Knex.Transaction) => {
+    opened = trx
     context.params.transaction = { trx }
     try {
       await next()
@@ -106,4 +109,6 @@ export const inTransaction = async (context: HookContext, next: NextFunction) =>
       delete context.params.transaction
     }
   })
+  // What the method left for after its commit (a payment provider's call) is part of its answer.
+  await afterCommitSettled(opened)
 }

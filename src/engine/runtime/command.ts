@@ -3,6 +3,7 @@ import type { Application } from '../../declarations'
 import type { StepParams } from './guards-and-effects'
 import { recordsFor, type Records } from './records'
 import { settleHeldEvents } from '../pipeline/transaction'
+import { afterCommitSettled } from './after-commit'
 
 /** What every step of a command sees: the input, what earlier steps found, and the one write path. */
 export interface CommandContext<Input, State> {
@@ -38,7 +39,8 @@ export type Command<Input, Output> = ((
  * A cross-resource flow as a named list of steps run in order, in one transaction: the caller's when it has
  * one (a service method, an effect), else its own. A step that throws ends the command and rolls everything
  * back; the log names the command and the step. Writes go through `records`, which never re-enters a
- * resource's domain logic (its behaviours): the command is that logic.
+ * resource's domain logic (its behaviours): the command is that logic. A command that opened its own
+ * transaction returns once the work its steps left for after the commit (`afterCommit`) has run.
  */
 export const defineCommand = <Input, State, Output>(
   name: string,
@@ -48,11 +50,15 @@ export const defineCommand = <Input, State, Output>(
   const run = async (app: Application, input: Input, params: Partial<StepParams>): Promise<Output> => {
     if (!params.transaction) {
       const knex: Knex = app.get('knex')
-      return app.get('tableChanges').transaction(knex, async (trx: Knex.Transaction) => {
-        const output = await run(app, input, { ...params, transaction: { trx } })
+      let opened: Knex.Transaction | undefined
+      const output = await app.get('tableChanges').transaction(knex, async (trx: Knex.Transaction) => {
+        opened = trx
+        const answer = await run(app, input, { ...params, transaction: { trx } })
         await settleHeldEvents(trx)
-        return output
+        return answer
       })
+      await afterCommitSettled(opened)
+      return output
     }
     const inTransaction = params as StepParams
     const context: CommandContext<Input, State> = {

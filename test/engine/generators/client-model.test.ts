@@ -61,6 +61,6 @@ describe('engine: the declarations as clients see them (GET /declarations.json)'
 
   it('names the payment provider and the methods a checkout may offer', () => {
     assert.equal(model.payments.provider, 'simulated')
-    assert.deepEqual(model.payments.methods, ['sim_succeed', 'sim_fail', 'sim_async'])
+    assert.deepEqual(model.payments.methods, ['sim_succeed', 'sim_fail', 'sim_async', 'sim_timeout'])
   })
 })

@@ -103,7 +103,8 @@ describe('engine/openapi: what the document learns from declarations, contexts a
     assert.deepEqual(configured.components.schemas.PaymentData.properties.paymentMethod.enum, [
       'sim_succeed',
       'sim_fail',
-      'sim_async'
+      'sim_async',
+      'sim_timeout'
     ])
   })
 })

@@ -115,17 +115,19 @@ describe('engine: writes take one statement each', () => {
   it('creates with one INSERT … RETURNING and patches with one UPDATE … RETURNING, within the query', async () => {
     const people = isolated.app.service('people')
     const ann = await people.create({ name: 'Ann', age: 30 })
+    // And one INSERT for the change's event, in the same transaction (src/engine/events/outbox.ts).
     assert.deepEqual(
       statements.map((sql) => sql.split(' ')[0]),
-      ['insert']
+      ['insert', 'insert']
     )
     assert.match(statements[0], /returning \*/)
+    assert.match(statements[1], /^insert into "outbox_events"/)
 
     statements = []
     assert.deepEqual(await people.patch(ann.id, { age: 31 }), { ...ann, age: 31 })
     assert.deepEqual(
       statements.map((sql) => sql.split(' ')[0]),
-      ['update']
+      ['update', 'insert']
     )
     assert.match(statements[0], /returning \*/)
 

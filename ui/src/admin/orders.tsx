@@ -88,7 +88,15 @@ export const RefundForm = ({ payment, onRefunded }: { payment: AnyRecord; onRefu
     setErrors(null)
     try {
       const refund = await service(client, refunds.path).create(body)
-      setDone(`Refunded ${money(refund.amountCents, refund.currency)} (refund #${refund.id})`)
+      // Given back by the provider after the refund was recorded: it may still be pending, or refused.
+      const amount = money(refund.amountCents, refund.currency)
+      setDone(
+        refund.status === 'succeeded'
+          ? `Refunded ${amount} (refund #${refund.id})`
+          : refund.status === 'failed'
+            ? `The provider refused refund #${refund.id} of ${amount}: ${refund.failureReason ?? 'no reason given'}`
+            : `Refund #${refund.id} of ${amount} is pending: the provider confirms it shortly`
+      )
       setAmount('')
       setReason('')
       onRefunded()

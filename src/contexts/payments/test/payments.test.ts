@@ -496,6 +496,35 @@ describe('payments: the signed webhook', () => {
     assert.equal(late.status, 422)
   })
 
+  it("applies a capture that overtook the provider's answer to the charge, and takes its reference", async () => {
+    const order = await pendingOrder(customer)
+    const { app } = await testServer()
+    // Committed, the provider asked, its answer (with the reference) not recorded yet: the webhook comes first.
+    const payment = await app.service('payments').create(
+      {
+        orderId: order.id,
+        paymentMethod: 'sim_async',
+        provider: 'simulated',
+        status: 'pending',
+        amountCents: order.totalCents,
+        currency: order.currency
+      },
+      { command: 'test: the answer still on its way' }
+    )
+    assert.equal(payment.providerRef, null)
+    const event = {
+      id: eventId(),
+      type: 'payment.captured',
+      paymentId: payment.id,
+      providerRef: 'simpay_early'
+    }
+    const answer = await deliver({ ...event, ...paid })
+    assert.equal(answer.status, 200, JSON.stringify(answer.body))
+    const now = await paymentNow(payment.id)
+    assert.equal(now.status, 'captured')
+    assert.equal(now.providerRef, 'simpay_early')
+  })
+
   it('answers 400 to a capture that does not say what it took', async () => {
     const { payment } = await asyncPayment()
     for (const [claim, field] of [
@@ -634,10 +663,12 @@ describe('payments: realtime events (Socket.io)', () => {
 
     const events = (received: Received[]) =>
       received.filter((r) => r.data.id === payment.id).map((r) => `${r.event} ${r.data.status}`)
-    await waitFor(() => events(mine.received).length >= 2, 'the owner to get two events')
-    await waitFor(() => events(staff.received).length >= 2, 'support to get two events')
-    assert.deepEqual(events(mine.received), ['payments created pending', 'payments patched captured'])
-    assert.deepEqual(events(staff.received), ['payments created pending', 'payments patched captured'])
+    // Recorded pending, then the provider's pending answer (its reference), then the webhook's capture.
+    const expected = ['payments created pending', 'payments patched pending', 'payments patched captured']
+    await waitFor(() => events(mine.received).length >= 3, 'the owner to get three events')
+    await waitFor(() => events(staff.received).length >= 3, 'support to get three events')
+    assert.deepEqual(events(mine.received), expected)
+    assert.deepEqual(events(staff.received), expected)
     // A round trip on the stranger's socket after the changes: nothing can still be in flight.
     await theirs.client.service('payments').find({ query: { $limit: 1 } })
     await new Promise((resolve) => setTimeout(resolve, 150))

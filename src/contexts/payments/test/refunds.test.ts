@@ -38,6 +38,8 @@ describe('refunds (REST)', () => {
     assert.equal(first.body.amountCents, 1500)
     assert.equal(first.body.currency, 'USD')
     assert.equal(first.body.reason, 'one item damaged')
+    assert.equal(first.body.status, 'succeeded', 'the provider answered before the request did')
+    assert.equal(first.body.failureReason, null)
     assert.match(first.body.providerRef, /^simref_/)
     assert.equal((await paymentOf(payment.id)).refundedCents, 1500)
     let current = await orderOf(order.id)
@@ -56,18 +58,23 @@ describe('refunds (REST)', () => {
     assert.equal(more.body.data.refundableCents, 0)
   })
 
-  it('refunds a paid order an admin cancels, in full, in the same transaction', async () => {
+  it('refunds a paid order an admin cancels, in full: recorded with the cancellation, given back before the answer', async () => {
     const { order, payment } = await capturedPayment(customer, 3100)
     const cancelled = await api('PATCH', `/orders/${order.id}`, {
       token: admin.token,
       body: { status: 'cancelled' }
     })
     assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body))
-    assert.equal(cancelled.body.refundedCents, 3100)
+    assert.equal(cancelled.body.status, 'cancelled', 'the order as the cancellation committed it')
+    // The request waited for the provider's refund, which the cancellation only recorded.
+    const after = await orderOf(order.id)
+    assert.equal(after.refundedCents, 3100)
+    assert.equal(after.status, 'refunded')
     assert.equal((await paymentOf(payment.id)).refundedCents, 3100)
     const refunds = await api('GET', `/refunds?paymentId=${payment.id}`, { token: support.token })
     assert.equal(refunds.body.total, 1)
     assert.equal(refunds.body.data[0].amountCents, 3100)
+    assert.equal(refunds.body.data[0].status, 'succeeded')
     assert.equal(refunds.body.data[0].createdBy, admin.id)
   })
 
@@ -243,10 +250,12 @@ describe('refunds: realtime events (Socket.io)', () => {
     while (!mine.received.includes(`orders patched ${order.id}`) && Date.now() < until)
       await new Promise((resolve) => setTimeout(resolve, 20))
     await new Promise((resolve) => setTimeout(resolve, 150))
+    // The refund recorded pending, then the provider's answer: the refund, payment and order it changes.
     assert.deepEqual(mine.received.sort(), [
       `orders patched ${order.id}`,
       `payments patched ${payment.id}`,
-      `refunds created ${made.id}`
+      `refunds created ${made.id}`,
+      `refunds patched ${made.id}`
     ])
     const orderEvent = mine.records.find((record) => record.path === 'orders')!
     assert.equal(orderEvent.status, 'refunded', 'the order as last written')
@@ -255,7 +264,14 @@ describe('refunds: realtime events (Socket.io)', () => {
       orderEvent.items.map((line: any) => line.productId),
       order.items.map((line: any) => line.productId)
     )
-    const refundEvent = mine.records.find((record) => record.path === 'refunds')!
-    assert.ok(refundEvent.providerRef, 'the refund as last written, with the provider reference')
+    const refundEvents = mine.records.filter((record) => record.path === 'refunds')
+    assert.deepEqual(
+      refundEvents.map((record) => [record.event, record.status]),
+      [
+        ['created', 'pending'],
+        ['patched', 'succeeded']
+      ]
+    )
+    assert.ok(refundEvents[1].providerRef, 'the refund as the provider settled it, with its reference')
   })
 })

@@ -24,7 +24,6 @@ export const ERROR_RESPONSES: Record<string, [string, string]> = {
     'The body (over 1 MB) or the query is past a limit: size, keys, depth, array lengths or string sizes'
   ],
   '415': ['UnsupportedMediaType', 'The body is not sent as `content-type: application/json` (UTF-8)'],
-  '502': ['BadGateway', 'The payment provider failed or did not answer; nothing was recorded, retry'],
   '422': ['Unprocessable', 'The `Idempotency-Key` was already used for a different request'],
   '429': ['TooManyRequests', 'Rate-limited: retry after `Retry-After` seconds'],
   '503': ['ServiceUnavailable', 'The database does not answer now: retry after `Retry-After` seconds']

@@ -13,7 +13,8 @@ import type { OrderWithItems } from './orders'
 const METHOD_HINTS: Record<string, string> = {
   sim_succeed: 'Simulated card: paid at once',
   sim_fail: 'Simulated card: declined',
-  sim_async: 'Simulated bank transfer: confirmed later'
+  sim_async: 'Simulated bank transfer: confirmed later',
+  sim_timeout: 'Simulated card, slow provider: paid, confirmed within a minute'
 }
 
 /** A payment still open or done: the order cannot be paid again meanwhile. */

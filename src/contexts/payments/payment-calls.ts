@@ -1,0 +1,81 @@
+import type { Application } from '../../declarations'
+import type { StepParams } from '../../engine/runtime/guards-and-effects'
+import { chargeKey, providerFor, type PaymentResult } from './provider'
+import { withinProviderTimeout } from './provider-call'
+import { settlePayment } from './settle-payment'
+
+// The provider's side of a payment, always after the commit of what asked for it (no transaction is open here).
+
+type PaymentRow = Record<string, any>
+type Caller = StepParams['user']
+
+/** Asks the provider; no answer (a timeout, an error) leaves the payment pending for the reconciler. */
+const ask = async (
+  app: Application,
+  payment: PaymentRow,
+  what: string,
+  call: () => Promise<PaymentResult>
+) => {
+  try {
+    return await withinProviderTimeout(app, `${what} of payment ${payment.id}`, call)
+  } catch (error) {
+    app
+      .get('logger')
+      ?.warn(
+        { err: error, paymentId: payment.id },
+        `payment provider: no answer to the ${what}; the payment stays pending until the reconciler asks`
+      )
+    return undefined
+  }
+}
+
+/** Records the answer once (`settlePayment`); `user` is who asked for it, for the order's history. */
+const settle = async (app: Application, payment: PaymentRow, answer: PaymentResult, user?: Caller) => {
+  await settlePayment(app, { paymentId: payment.id, answer }, user ? { user } : {})
+}
+
+/** The charge of a payment just recorded as pending, with its id as the provider's idempotency key. */
+export const chargePayment = async (app: Application, payment: PaymentRow, user?: Caller) => {
+  const answer = await ask(app, payment, 'charge', () =>
+    providerFor(app).charge({
+      idempotencyKey: chargeKey(payment.id),
+      paymentMethod: payment.paymentMethod,
+      amountCents: payment.amountCents,
+      currency: payment.currency
+    })
+  )
+  if (answer) await settle(app, payment, answer, user)
+}
+
+/** The charge of a payment whose order was cancelled, released (or, if it was taken meanwhile, recorded). */
+export const releasePayment = async (app: Application, payment: PaymentRow) => {
+  const answer = await ask(app, payment, 'cancellation', () =>
+    providerFor(app).cancel({
+      idempotencyKey: chargeKey(payment.id),
+      amountCents: payment.amountCents,
+      currency: payment.currency
+    })
+  )
+  if (answer) await settle(app, payment, answer)
+}
+
+/**
+ * What the reconciler does with a payment left open: asks about its key; a key the provider never saw (a crash
+ * before the call) is closed at the provider, so a charge arriving late is refused and nothing is taken twice.
+ * A payment whose order is no longer pending is released. Answers whether anything was recorded.
+ */
+export const reconcilePayment = async (app: Application, payment: PaymentRow, orderStatus: string) => {
+  const provider = providerFor(app)
+  const release = () =>
+    provider.cancel({
+      idempotencyKey: chargeKey(payment.id),
+      amountCents: payment.amountCents,
+      currency: payment.currency
+    })
+  const answer = await ask(app, payment, 'reconciliation', async () =>
+    orderStatus === 'pending' ? ((await provider.findCharge(chargeKey(payment.id))) ?? release()) : release()
+  )
+  if (!answer || (answer.status === 'pending' && answer.providerRef === payment.providerRef)) return false
+  await settle(app, payment, answer)
+  return true
+}

@@ -1,0 +1,34 @@
+import type { Application } from '../../declarations'
+
+/** The provider did not answer within `payments.providerTimeoutMs`: what was asked may or may not have happened. */
+export class ProviderTimeout extends Error {
+  constructor(what: string, ms: number) {
+    super(`the payment provider did not answer ${what} within ${ms} ms`)
+    this.name = 'ProviderTimeout'
+  }
+}
+
+/**
+ * A provider call that answers within `payments.providerTimeoutMs`, or a `ProviderTimeout`. The call itself goes
+ * on (nothing can take back a request in flight) and its late answer is dropped: the record it was for stays
+ * pending, and the reconciler asks the provider about its idempotency key.
+ */
+export const withinProviderTimeout = async <T>(
+  app: Application,
+  what: string,
+  call: () => Promise<T>
+): Promise<T> => {
+  const ms: number = app.get('payments').providerTimeoutMs
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProviderTimeout(what, ms)), ms)
+  })
+  const attempt = call()
+  // A failure after the timeout has nobody waiting for it: not an unhandled rejection.
+  attempt.catch(() => undefined)
+  try {
+    return await Promise.race([attempt, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
