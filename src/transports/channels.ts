@@ -142,10 +142,10 @@ export const channels = (app: Application) => {
     if (!resource.realtime) continue
     app.service(resource.path as any).publish((data: any, context: any) => {
       try {
-        return [
-          app.channel(channelsFor(resource, dispatched(data, context))),
-          app.channel(`readers/${resource.name}`)
-        ]
+        const channels = channelsFor(resource, dispatched(data, context))
+        // API keys read records, they are nobody's owner: not told of owner-only events.
+        if (resource.realtime === 'owner') return app.channel(channels)
+        return [app.channel(channels), app.channel(`readers/${resource.name}`)]
       } catch (error) {
         // Feathers would only debug-log it: the event is lost, so it is reported.
         reportFault(app, `publish: ${resource.path}`, error)

@@ -88,7 +88,8 @@ export interface ResourceDeclaration {
   }
   softDelete: boolean
   access: Record<MethodName, MethodAccess>
-  realtime: boolean
+  /** Realtime events: to everyone who may `get` the record, to its owner only (`owner`), or none. */
+  realtime: boolean | 'owner'
   /** Whether its committed changes go to the event outbox (src/engine/events/outbox.ts). */
   publish: boolean
   /** Custom events (besides created, updated, patched, removed) the service may emit. */

@@ -39,7 +39,7 @@ export interface ClientResource {
    */
   access: Record<MethodName, Record<string, { fields?: string[] }>>
   states?: StateMachine
-  realtime: boolean
+  realtime: boolean | 'owner'
   softDelete: boolean
 }
 

@@ -128,9 +128,12 @@ export const writeFitsScope = (
 
 /**
  * The Socket.io channels whose connections may `get` this record: one per role, one per owner,
- * `authenticated` and `everyone`. Realtime events go to these and nowhere else.
+ * `authenticated` and `everyone` (only the owner's with `realtime: owner`). Realtime events go to these and
+ * nowhere else.
  */
 export const channelsFor = (resource: ResourceDeclaration, record: Record<string, unknown>): string[] => {
+  // `realtime: owner`: staff may read the records, but only their owner is told (a user's notifications).
+  if (resource.realtime === 'owner') return [`users/${record[ownerField(resource)!]}`]
   const channels: string[] = []
   for (const [principal, grant] of Object.entries(resource.access.get)) {
     if (grant.where && !matchesWhere(record, grant.where)) continue
