@@ -141,7 +141,7 @@ const checkResource = (resource: ResourceDeclaration, names: Set<string>, domain
   if (owners.length > 1)
     problem(['fields', owners[1], 'owner'], `only one owner field is allowed (also ${owners[0]})`)
   if (resource.realtime === 'owner' && !owners.length)
-    problem(['realtime'], "realtime: owner needs an owner field (owner: true) to know whom to tell")
+    problem(['realtime'], 'realtime: owner needs an owner field (owner: true) to know whom to tell')
   if (resource.softDelete && fields.deletedAt)
     problem(['fields', 'deletedAt'], 'softDelete adds deletedAt itself')
 
