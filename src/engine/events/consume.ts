@@ -2,6 +2,7 @@ import type { Knex } from 'knex'
 import type { Application } from '../../declarations'
 import { recordsFor } from '../runtime/records'
 import { settleHeldEvents } from '../pipeline/transaction'
+import { afterCommitSettled } from '../runtime/after-commit'
 import type { CloudEvent } from './cloud-event'
 import type { Consumer } from './consumer'
 
@@ -19,9 +20,11 @@ export const handleEvent = async (
   event: CloudEvent
 ): Promise<Handled> => {
   const knex: Knex = app.get('knex')
+  let opened: Knex.Transaction | undefined
   const outcome = await app
     .get('tableChanges')
     .transaction(knex, async (trx: Knex.Transaction): Promise<Handled> => {
+      opened = trx
       const marked = await trx('consumed_events')
         .insert({ consumer: name, eventId: event.id })
         .onConflict(['consumer', 'eventId'])
@@ -33,6 +36,8 @@ export const handleEvent = async (
       await settleHeldEvents(trx)
       return 'handled'
     })
+  // What the effect left for after its commit (a provider's call) is done before the event is acknowledged.
+  await afterCommitSettled(opened)
   app.get('metrics')?.eventsConsumed.inc({ consumer: name, outcome })
   return outcome
 }
