@@ -371,6 +371,38 @@ describe('admin panel (ui/src/admin)', function () {
     await ui.context.close()
   })
 
+  it("shows a webhook subscription's signing secret once, after its creation, and never again", async () => {
+    const ui = await openPage()
+    const { page } = ui
+    await signedIn(ui, admin, '#/r/webhook-subscriptions/new')
+    await page.fill('#f-webhook-subscriptions-url', 'https://hooks.example.com/internal-api')
+    await page.fill('#f-webhook-subscriptions-events', '["orders.paid"]')
+    await page.fill('#f-webhook-subscriptions-description', unique('admin panel hook'))
+    // Not active: nothing is queued for it while the test runs.
+    await page.uncheck('#f-webhook-subscriptions-active')
+    await page.click('form button[type=submit]')
+    const secret = page.locator('#once-secret')
+    await secret.waitFor()
+    const value = await secret.inputValue()
+    assert.match(value, /^whsec_[A-Za-z0-9+/]+=*$/)
+    await page.getByRole('alert').filter({ hasText: 'shown only this once' }).waitFor()
+    await ui.screenshot('admin-webhook-secret')
+    const id = Number(
+      await page
+        .locator('a.button.secondary')
+        .getAttribute('href')
+        .then((h) => h!.split('/').pop())
+    )
+    await page.click('a.button.secondary')
+    await page.locator('main').getByText('https://hooks.example.com/internal-api').first().waitFor()
+    assert.equal(await page.locator(`text=${value}`).count(), 0, 'the record page never shows it')
+    const read = await api('GET', `/webhook-subscriptions/${id}`, { token: admin.token })
+    assert.equal(read.status, 200)
+    assert.equal('secret' in read.body || 'signingSecret' in read.body, false)
+    assert.equal((await api('DELETE', `/webhook-subscriptions/${id}`, { token: admin.token })).status, 200)
+    noProblems(ui)
+  })
+
   it('gives a customer no access and no data, and the server refuses them too', async () => {
     const customer = await userWithRoles(['customer'])
     const ui = await openPage()

@@ -24,6 +24,7 @@ import { RelatedLinks } from './related'
 import { RolesPanel } from './roles'
 import { Transitions } from './transitions'
 import { Value } from './values'
+import { ShownOnce, shownOnce } from './shown-once'
 
 /** "Revoke" for resources whose removal only marks the row (`revokedAt`), "Delete" otherwise. */
 const removeWord = (resource: ClientResource) => (resource.fields.revokedAt ? 'Revoke' : 'Delete')
@@ -124,7 +125,7 @@ export const DetailView = ({ resource, id }: { resource: ClientResource; id: str
       updated: (changed) => String(changed.id) === id && record.set(changed),
       removed: (changed) => String(changed.id) === id && record.set(changed)
     },
-    resource.realtime
+    !!resource.realtime
   )
 
   if (!mayGet) return <NotAllowed>Your roles may not read {resource.name}.</NotAllowed>
@@ -245,8 +246,10 @@ export const EditView = ({ resource, id }: { resource: ClientResource; id: strin
 /** The create form of a resource: its data schema, limited to the fields the user's roles may write. */
 export const CreateView = ({ resource }: { resource: ClientResource }) => {
   const { roles } = useAdmin()
+  const [once, setOnce] = useState<{ saved: AnyRecord; values: [string, string][] } | null>(null)
   if (!allowed(resource, 'create', roles))
     return <NotAllowed>Your roles may not create {resource.name}.</NotAllowed>
+  if (once) return <ShownOnce resource={resource} saved={once.saved} values={once.values} />
   return (
     <section aria-labelledby="create-title">
       <p class="crumbs">
@@ -261,6 +264,9 @@ export const CreateView = ({ resource }: { resource: ClientResource }) => {
           names={writable(resource, 'create', roles)}
           submitLabel={`Create`}
           onSaved={(saved) => {
+            // A secret returned only now (a webhook's) is shown before leaving the page.
+            const values = shownOnce(resource, saved)
+            if (values.length) return setOnce({ saved, values })
             setFlash(`Created ${resource.name} #${saved.id}`)
             navigate('r', resource.name, saved.id)
           }}

@@ -90,7 +90,7 @@ export const ListView = ({ resource }: { resource: ClientResource }) => {
         })
       }
     },
-    resource.realtime
+    !!resource.realtime
   )
   const replace = (record: AnyRecord) => {
     if (!page.data?.data.some((row) => row.id === record.id)) return
