@@ -37,6 +37,8 @@ export const deliverWebhooks: Job = {
   description: 'sends due webhook deliveries, signed, with retries on the configured schedule',
   intervalMs: (app) => app.get('webhooks').intervalMs,
   run: async (app) => {
+    // Most runs find nothing pending: one read, no write.
+    if (!(await app.get('knex')('webhook_deliveries').where({ status: 'pending' }).first('id'))) return
     await stopInactiveDeliveries(app)
     for (let batch = 0; batch < BATCHES; batch++) {
       const claimed = await claimDueDeliveries(app, BATCH)
