@@ -2,6 +2,7 @@
 import './environment-formats'
 import { startServer } from './server'
 import { guardProcess, guardWith } from './ops/process-guards'
+import { exitOnSignals } from './ops/shutdown'
 
 guardProcess()
 
@@ -10,26 +11,8 @@ const main = async () => {
   guardWith(app)
   const logger = app.get('logger')
   logger.info({ url, database: app.get('databaseKind') }, `Internal API listening on ${url}`)
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down')
-    // In-flight requests get `shutdownTimeoutMs` to finish; after that the process exits anyway.
-    const force = setTimeout(() => {
-      logger.error({ timeoutMs: app.get('shutdownTimeoutMs') }, 'shutdown timed out')
-      process.exit(1)
-    }, app.get('shutdownTimeoutMs')).unref()
-    stop().then(
-      () => {
-        clearTimeout(force)
-        process.exit(0)
-      },
-      (error) => {
-        logger.error({ err: error }, 'shutdown failed')
-        process.exit(1)
-      }
-    )
-  }
-  process.on('SIGINT', shutdown)
-  process.on('SIGTERM', shutdown)
+  // In-flight requests get `shutdownTimeoutMs` to finish; after that the process exits anyway.
+  exitOnSignals(app, stop)
 }
 
 main().catch((error) => {

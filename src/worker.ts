@@ -6,6 +6,7 @@ import { runMigrations } from './database/migrate'
 import { startWorkers } from './engine/events/workers'
 import { closeSync, syncReady } from './ops/sync'
 import { guardProcess, guardWith } from './ops/process-guards'
+import { exitOnSignals } from './ops/shutdown'
 
 guardProcess()
 
@@ -36,28 +37,14 @@ const main = async () => {
     },
     'Internal API worker running'
   )
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'worker shutting down')
-    setTimeout(() => {
-      logger.error({ timeoutMs: app.get('shutdownTimeoutMs') }, 'worker shutdown timed out')
-      process.exit(1)
-    }, app.get('shutdownTimeoutMs')).unref()
-    ;(async () => {
-      await workers.stop()
-      await app.teardown()
-      await closeSync(app)
-      await app.get('rateLimiter').close()
-      await app.get('closeDatabase')()
-    })().then(
-      () => process.exit(0),
-      (error) => {
-        logger.error({ err: error }, 'worker shutdown failed')
-        process.exit(1)
-      }
-    )
-  }
-  process.on('SIGINT', shutdown)
-  process.on('SIGTERM', shutdown)
+  // The running job and event finish; then the connections close.
+  exitOnSignals(app, async () => {
+    await workers.stop()
+    await app.teardown()
+    await closeSync(app)
+    await app.get('rateLimiter').close()
+    await app.get('closeDatabase')()
+  })
 }
 
 main().catch((error) => {
