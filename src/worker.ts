@@ -7,6 +7,7 @@ import { startWorkers } from './engine/events/workers'
 import { closeSync, syncReady } from './ops/sync'
 import { guardProcess, guardWith } from './ops/process-guards'
 import { exitOnSignals } from './ops/shutdown'
+import { listenMetrics } from './ops/metrics-endpoint'
 
 guardProcess()
 
@@ -29,6 +30,8 @@ const main = async () => {
   }
   await syncReady(app)
   const workers = startWorkers(app, domain)
+  // Its own metrics (jobs, consumers, the relay) on METRICS_PORT when set: it serves no other HTTP.
+  const metrics = await listenMetrics(app)
   logger.info(
     {
       bus: workers.bus.kind,
@@ -40,6 +43,7 @@ const main = async () => {
   // The running job and event finish; then the connections close.
   exitOnSignals(app, async () => {
     await workers.stop()
+    await metrics?.close()
     await app.teardown()
     await closeSync(app)
     await app.get('rateLimiter').close()

@@ -3,14 +3,19 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { baseEnv, startWorker, stopProcess } from '../helpers/process'
+import { freePort } from '../helpers/redis'
 
 describe('npm run worker (embedded database)', function () {
   this.timeout(60_000)
 
-  it('migrates, says what it runs, and exits 0 on SIGTERM', async () => {
+  it('migrates, says what it runs, serves its metrics on METRICS_PORT, and exits 0 on SIGTERM', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'internal-api-worker-'))
     try {
-      const worker = await startWorker({ ...baseEnv(), DATA_DIR: dataDir })
+      const port = await freePort()
+      const worker = await startWorker({ ...baseEnv(), DATA_DIR: dataDir, METRICS_PORT: String(port) })
+      const metrics = await fetch(`http://localhost:${port}/metrics`)
+      assert.equal(metrics.status, 200, 'its own metrics on METRICS_PORT')
+      assert.match(await metrics.text(), /api_outbox_events_pending/)
       const started = Date.now()
       assert.equal(await stopProcess(worker.child), 0)
       assert.ok(Date.now() - started < 10_000, 'promptly')
