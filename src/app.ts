@@ -38,6 +38,7 @@ import { safeLookup } from './input/safe-lookup'
 import { serviceInputGuard } from './input/service-guard'
 import { declaredRateLimits } from './input/declared-rate-limits'
 import { socketInputGuard } from './input/socket-guard'
+import { graphqlEndpoint } from './transports/graphql'
 
 /**
  * Composes the app: configuration, HTTP and Socket.io transports, database, authentication, the declared
@@ -81,6 +82,8 @@ export const createApp = async ({ serving = false } = {}): Promise<Application> 
       onError: bodyError
     })
   )
+  // GraphQL over the same services (src/engine/graphql/), after authentication parsing and the body parser.
+  app.use(graphqlEndpoint(app, declarations))
   app.configure(rest())
   app.configure(
     socketio(

@@ -1,0 +1,133 @@
+import {
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  type GraphQLFieldConfig
+} from 'graphql'
+import type { ResourceDeclaration } from '../declarations/declaration'
+import type { GraphqlContext } from './context'
+import type { EnumRegistry } from './field-types'
+import { dataType, orderByType, whereType } from './input-types'
+import { graphqlNames } from './names'
+import { objectTypes, pageType } from './object-types'
+import { createOne, findPage, getOne, patchOne, removeOne } from './operations'
+import { exposed } from './relations'
+
+type Field = GraphQLFieldConfig<unknown, GraphqlContext, any>
+
+const has = (resource: ResourceDeclaration, method: keyof ResourceDeclaration['access']) =>
+  Object.keys(resource.access[method]).length > 0
+
+/** `products(where, orderBy, limit, offset)` and `product(id)`, as the declaration's `find` and `get` allow. */
+const queryFields = (resource: ResourceDeclaration, type: GraphQLObjectType, enums: EnumRegistry) => {
+  const names = graphqlNames(resource)
+  const fields: Record<string, Field> = {}
+  if (has(resource, 'find')) {
+    const where = whereType(resource, enums)
+    const orderBy = orderByType(resource)
+    const paginate = resource.query.paginate
+    fields[names.plural] = {
+      type: new GraphQLNonNull(pageType(resource, type)),
+      description: paginate
+        ? `A page of ${resource.name}; limit defaults to ${paginate.default} and is capped at ${paginate.max}.`
+        : `Every ${resource.name} record you may read (not paginated).`,
+      args: {
+        ...(where && { where: { type: where } }),
+        ...(orderBy && { orderBy: { type: new GraphQLList(new GraphQLNonNull(orderBy)) } }),
+        limit: { type: GraphQLInt },
+        offset: { type: GraphQLInt }
+      },
+      extensions: { listSize: paginate ? paginate.max : 1000 },
+      resolve: findPage(resource)
+    }
+  }
+  if (has(resource, 'get')) {
+    fields[names.single] = {
+      type: new GraphQLNonNull(type),
+      description: `One ${resource.name} record; NOT_FOUND when it does not exist or you may not read it.`,
+      args: { id: { type: new GraphQLNonNull(GraphQLInt) } },
+      resolve: getOne(resource)
+    }
+  }
+  return fields
+}
+
+/** `createProduct(data)`, `patchProduct(id, data, version)`, `removeProduct(id)`, as the declaration allows. */
+const mutationFields = (resource: ResourceDeclaration, type: GraphQLObjectType, enums: EnumRegistry) => {
+  const { type: typeName } = graphqlNames(resource)
+  const fields: Record<string, Field> = {}
+  const id = { type: new GraphQLNonNull(GraphQLInt) }
+  const create = has(resource, 'create') && dataType(resource, 'create', enums)
+  if (create) {
+    fields[`create${typeName}`] = {
+      type: new GraphQLNonNull(type),
+      args: { data: { type: new GraphQLNonNull(create) } },
+      resolve: createOne(resource)
+    }
+  }
+  const patch = has(resource, 'patch') && dataType(resource, 'patch', enums)
+  if (patch) {
+    const versioned = Object.values(resource.fields).some((field) => field.type === 'version')
+    fields[`patch${typeName}`] = {
+      type: new GraphQLNonNull(type),
+      description: versioned
+        ? 'With `version`, a stale version is a CONFLICT (optimistic concurrency).'
+        : undefined,
+      args: {
+        id,
+        data: { type: new GraphQLNonNull(patch) },
+        ...(versioned && { version: { type: GraphQLInt } })
+      },
+      resolve: patchOne(resource)
+    }
+  }
+  if (has(resource, 'remove')) {
+    fields[`remove${typeName}`] = {
+      type: new GraphQLNonNull(type),
+      args: { id },
+      resolve: removeOne(resource)
+    }
+  }
+  return fields
+}
+
+/** Two resources may not share a GraphQL name: `graphql: { type }` in one of them tells them apart. */
+const assertDistinctNames = (resources: ResourceDeclaration[]) => {
+  const seen = new Map<string, ResourceDeclaration>()
+  for (const resource of resources) {
+    const { type, plural, single } = graphqlNames(resource)
+    for (const name of [type, plural, single]) {
+      const other = seen.get(name)
+      if (other && other !== resource)
+        throw new Error(
+          `${resource.file}: the GraphQL name '${name}' is also ${other.name}'s; set graphql: { type, plural } in one of them`
+        )
+      seen.set(name, resource)
+    }
+  }
+}
+
+/**
+ * The GraphQL schema of the declarations: a type per resource anyone may call, its queries and mutations as
+ * its `access` allows, resolved through the same services (and so the same pipeline) as REST and Socket.io.
+ */
+export const buildGraphqlSchema = (declarations: ResourceDeclaration[]) => {
+  const resources = declarations.filter(exposed).sort((a, b) => a.name.localeCompare(b.name))
+  assertDistinctNames(resources)
+  const enums: EnumRegistry = new Map()
+  const types = objectTypes(resources, enums)
+  const query: Record<string, Field> = {}
+  const mutation: Record<string, Field> = {}
+  for (const resource of resources) {
+    Object.assign(query, queryFields(resource, types.get(resource.name)!, enums))
+    Object.assign(mutation, mutationFields(resource, types.get(resource.name)!, enums))
+  }
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: query }),
+    mutation: Object.keys(mutation).length
+      ? new GraphQLObjectType({ name: 'Mutation', fields: mutation })
+      : undefined
+  })
+}
