@@ -17,7 +17,9 @@ const CODES: Record<number, string> = {
 }
 
 /** A Feathers error (the services' answers, already free of SQL and stacks: src/engine/pipeline/map-errors.ts). */
-const isServiceError = (error: unknown): error is { code: number; message: string; data?: unknown } =>
+const isServiceError = (
+  error: unknown
+): error is { code: number; message: string; data?: unknown; errors?: unknown } =>
   typeof (error as any)?.code === 'number' && typeof (error as any)?.className === 'string'
 
 // graphql-js suggests names close to a mistyped one; the schema holds no hidden field, but say nothing anyway.
@@ -47,7 +49,13 @@ export const formatGraphqlError =
       return {
         message: originalError.message,
         ...where,
-        extensions: { ...data, code: codeOf(status), status }
+        // Feathers keeps `errors` (the field errors) beside `data`; REST sends both.
+        extensions: {
+          ...data,
+          ...(originalError.errors !== undefined && { errors: originalError.errors }),
+          code: codeOf(status),
+          status
+        }
       }
     }
     if (originalError && !(originalError instanceof GraphQLError)) {
