@@ -64,19 +64,20 @@ const record = (app: Application, ctx: Context, outcome: Outcome, seconds: numbe
 /** `POST /graphql` and `GET /graphql` (queries only), per the GraphQL-over-HTTP spec (graphql-http). */
 export const graphqlEndpoint = (app: Application, resources: ResourceDeclaration[]) => {
   const schema = buildGraphqlSchema(resources)
-  const settings = app.get('graphql')
   const logger = app.get('logger')
   const formatError = formatGraphqlError((error) => logger.error({ err: error }, 'graphql internal error'))
-  const rules = [
-    operationLimits(settings),
-    ...(settings.introspection ? [] : [NoSchemaIntrospectionCustomRule])
-  ]
   const handle = createHandler<unknown, { ctx: Context }, any>({
     schema,
-    validationRules: rules,
+    // Read per request, so the settings follow the configuration the app holds now.
+    validationRules: (_req, _args, specified) => {
+      const settings = app.get('graphql')
+      const introspection = settings.introspection ? [] : [NoSchemaIntrospectionCustomRule]
+      return [...specified, operationLimits(settings), ...introspection]
+    },
     // A plain formatted object is serialized as it is (graphql-http's types ask for an Error, its code does not).
     formatError: formatError as any,
     onSubscribe: (_req, params) => {
+      const settings = app.get('graphql')
       if (Buffer.byteLength(params.query ?? '') > settings.maxDocumentBytes)
         return [
           new GraphQLError(`The document is larger than ${settings.maxDocumentBytes} bytes`, {
