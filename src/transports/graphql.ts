@@ -8,6 +8,7 @@ import { buildGraphqlSchema } from '../engine/graphql/schema'
 import { graphqlContext } from '../engine/graphql/context'
 import { codeOf, formatGraphqlError } from '../engine/graphql/errors'
 import { operationLimits } from '../engine/graphql/limits'
+import { oneMutationPerKey } from '../engine/graphql/one-mutation'
 import { requestLogger } from '../logger'
 
 export const GRAPHQL_PATH = '/graphql'
@@ -69,10 +70,11 @@ export const graphqlEndpoint = (app: Application, resources: ResourceDeclaration
   const handle = createHandler<unknown, { ctx: Context }, any>({
     schema,
     // Read per request, so the settings follow the configuration the app holds now.
-    validationRules: (_req, _args, specified) => {
+    validationRules: (req, _args, specified) => {
       const settings = app.get('graphql')
       const introspection = settings.introspection ? [] : [NoSchemaIntrospectionCustomRule]
-      return [...specified, operationLimits(settings), ...introspection]
+      const keyed = req.context.ctx.get('idempotency-key') ? [oneMutationPerKey] : []
+      return [...specified, operationLimits(settings), ...introspection, ...keyed]
     },
     // A plain formatted object is serialized as it is (graphql-http's types ask for an Error, its code does not).
     formatError: formatError as any,

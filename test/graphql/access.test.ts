@@ -225,6 +225,38 @@ describe('GraphQL: the access matrix over HTTP', () => {
     })
   })
 
+  describe('Idempotency-Key', () => {
+    const CREATE = `mutation ($data: OrderCreateInput!) { createOrder(data: $data) { id totalCents } }`
+
+    it('replays the first answer of a mutation sent again with its key; another body is BAD_USER_INPUT', async () => {
+      const key = { 'idempotency-key': unique('gql-key') }
+      const body = {
+        items: [{ productId: active.id, quantity: 1 }],
+        shippingAddress: { line1: 'a', city: 'b', country: 'KR' }
+      }
+      const first = await graphql(CREATE, { token: bob.token, variables: { data: body }, headers: key })
+      assert.equal(first.errors, undefined, JSON.stringify(first.errors))
+      const again = await graphql(CREATE, { token: bob.token, variables: { data: body }, headers: key })
+      assert.deepEqual(again.data, first.data)
+      const other = await graphql(CREATE, {
+        token: bob.token,
+        variables: { data: { ...body, items: [{ productId: active.id, quantity: 2 }] } },
+        headers: key
+      })
+      assert.equal(codeOf(other), 'BAD_USER_INPUT')
+      assert.equal(other.errors![0].extensions.status, 422)
+    })
+
+    it('covers one mutation per request', async () => {
+      const two = await graphql(
+        `mutation { a: patchOrder(id: ${order.id}, data: { note: "a" }) { id } b: patchOrder(id: ${order.id}, data: { note: "b" }) { id } }`,
+        { token: alice.token, headers: { 'idempotency-key': unique('gql-key') } }
+      )
+      assert.equal(codeOf(two), 'BAD_USER_INPUT')
+      assert.equal(two.data, undefined)
+    })
+  })
+
   describe('API keys', () => {
     it('do what their scopes name, on every row, and nothing else', async () => {
       const { body } = await api('POST', '/api-keys', {
