@@ -225,6 +225,59 @@ describe('GraphQL: the access matrix over HTTP', () => {
     })
   })
 
+  describe('payments and refunds', () => {
+    it('the owner pays their order; the order is paid; another customer sees neither; support refunds', async () => {
+      const mine = await pendingOrder(alice, 3100)
+      const pay = await graphql(
+        `
+          mutation ($data: PaymentCreateInput!) {
+            createPayment(data: $data) {
+              id
+              status
+              amountCents
+              order {
+                id
+                status
+              }
+              user {
+                email
+              }
+            }
+          }
+        `,
+        { token: alice.token, variables: { data: { orderId: mine.id, paymentMethod: 'sim_succeed' } } }
+      )
+      assert.equal(pay.errors, undefined, JSON.stringify(pay.errors))
+      const payment = pay.data.createPayment
+      assert.equal(payment.status, 'captured')
+      assert.deepEqual(payment.order, { id: mine.id, status: 'paid' })
+      assert.equal(payment.user.email, alice.email)
+      const PAYMENT = 'query ($id: Int!) { payment(id: $id) { id status } }'
+      assert.equal(
+        codeOf(await graphql(PAYMENT, { variables: { id: payment.id }, token: bob.token })),
+        'NOT_FOUND'
+      )
+      const theirs = await graphql(
+        'query ($orderId: Int!) { payments(where: { orderId: { eq: $orderId } }) { total } }',
+        { variables: { orderId: mine.id }, token: bob.token }
+      )
+      assert.equal(theirs.data?.payments.total ?? 0, 0)
+      const REFUND = `mutation ($data: RefundCreateInput!) { createRefund(data: $data) { id amountCents payment { id } } }`
+      const refundData = { paymentId: payment.id, amountCents: 100, reason: 'damaged' }
+      assert.equal(
+        codeOf(await graphql(REFUND, { variables: { data: refundData }, token: alice.token })),
+        'FORBIDDEN'
+      )
+      const refund = await graphql(REFUND, { variables: { data: refundData }, token: support.token })
+      assert.equal(refund.errors, undefined, JSON.stringify(refund.errors))
+      assert.equal(refund.data.createRefund.amountCents, 100)
+      const after = await graphql(`{ order(id: ${mine.id}) { status refundedCents } }`, {
+        token: alice.token
+      })
+      assert.deepEqual(after.data.order, { status: 'partially_refunded', refundedCents: 100 })
+    })
+  })
+
   describe('Idempotency-Key', () => {
     const CREATE = `mutation ($data: OrderCreateInput!) { createOrder(data: $data) { id totalCents } }`
 
