@@ -6,7 +6,7 @@ import type { Application } from '../declarations'
 import type { ResourceDeclaration } from '../engine/declarations/declaration'
 import { buildGraphqlSchema } from '../engine/graphql/schema'
 import { graphqlContext } from '../engine/graphql/context'
-import { codeOf, formatGraphqlError } from '../engine/graphql/errors'
+import { formatGraphqlError } from '../engine/graphql/errors'
 import { operationLimits } from '../engine/graphql/limits'
 import { oneMutationPerKey } from '../engine/graphql/one-mutation'
 import { requestLogger } from '../logger'
@@ -25,17 +25,27 @@ const loggable = (name: unknown) =>
   typeof name === 'string' && /^[_A-Za-z][_0-9A-Za-z]{0,99}$/.test(name) ? name : undefined
 
 /**
- * The caller, authenticated once per request with the strategies REST uses (`Authorization: Bearer` or
- * `X-API-Key`, parsed by `parseAuthentication`): every service call of the operation then acts as them, with
- * `provider: 'graphql'`, so the pipeline applies the same policy, validation, state machines and masks as REST.
+ * The caller, authenticated once with the strategies REST uses (`Authorization: Bearer` or `X-API-Key`, parsed
+ * by `parseAuthentication`; on a websocket, the `connection_init` payload): every service call of the operation
+ * then acts as them, with `provider: 'graphql'`, so the pipeline applies the same policy, validation, state
+ * machines and masks as REST.
  */
-const callerParams = async (app: Application, ctx: Context): Promise<Params> => {
-  const base: Params = { ...(ctx.feathers as Params), provider: 'graphql', headers: ctx.headers }
+export const authenticateCaller = async (app: Application, base: Params): Promise<Params> => {
   if (!base.authentication) return base
   const { provider: _provider, authentication, ...rest } = base
   const result = await app.defaultAuthentication!().authenticate(authentication, rest, 'jwt', 'apiKey')
   const { accessToken: _token, ...identity } = result
   return { ...base, ...identity, authenticated: true }
+}
+
+const callerParams = (app: Application, ctx: Context) =>
+  authenticateCaller(app, { ...(ctx.feathers as Params), provider: 'graphql', headers: ctx.headers })
+
+/** The validation rules of every operation, per the configuration the app holds now. */
+export const graphqlRules = (app: Application) => {
+  const settings = app.get('graphql')
+  const introspection = settings.introspection ? [] : [NoSchemaIntrospectionCustomRule]
+  return [operationLimits(settings), ...introspection]
 }
 
 const statusOf = (errors: readonly any[] | undefined) =>
@@ -65,16 +75,16 @@ const record = (app: Application, ctx: Context, outcome: Outcome, seconds: numbe
 /** `POST /graphql` and `GET /graphql` (queries only), per the GraphQL-over-HTTP spec (graphql-http). */
 export const graphqlEndpoint = (app: Application, resources: ResourceDeclaration[]) => {
   const schema = buildGraphqlSchema(resources)
+  // The websocket transport (src/transports/graphql-ws.ts) serves the same schema.
+  app.set('graphqlSchema', schema)
   const logger = app.get('logger')
   const formatError = formatGraphqlError((error) => logger.error({ err: error }, 'graphql internal error'))
   const handle = createHandler<unknown, { ctx: Context }, any>({
     schema,
     // Read per request, so the settings follow the configuration the app holds now.
     validationRules: (req, _args, specified) => {
-      const settings = app.get('graphql')
-      const introspection = settings.introspection ? [] : [NoSchemaIntrospectionCustomRule]
       const keyed = req.context.ctx.get('idempotency-key') ? [oneMutationPerKey] : []
-      return [...specified, operationLimits(settings), ...introspection, ...keyed]
+      return [...specified, ...graphqlRules(app), ...keyed]
     },
     // A plain formatted object is serialized as it is (graphql-http's types ask for an Error, its code does not).
     formatError: formatError as any,
@@ -146,5 +156,3 @@ const requestOutcome = (body: string | null, status: number): Outcome => {
     return { status, codes: [] }
   }
 }
-
-export { codeOf }

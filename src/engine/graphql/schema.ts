@@ -13,7 +13,8 @@ import { dataType, orderByType, whereType } from './input-types'
 import { graphqlNames } from './names'
 import { objectTypes, pageType } from './object-types'
 import { createOne, findPage, getOne, patchOne, removeOne } from './operations'
-import { exposed } from './relations'
+import { exposed, readable } from './relations'
+import { recordEvents } from './events'
 
 type Field = GraphQLFieldConfig<unknown, GraphqlContext, any>
 
@@ -93,6 +94,31 @@ const mutationFields = (resource: ResourceDeclaration, type: GraphQLObjectType, 
   return fields
 }
 
+/**
+ * `productCreated`, `productPatched` (patch and update), `productRemoved`: for resources with realtime events
+ * that someone may `get`; each subscriber receives the records they may `get`, as over Socket.io.
+ */
+const subscriptionFields = (resource: ResourceDeclaration, type: GraphQLObjectType) => {
+  if (!resource.realtime || !readable(resource)) return {}
+  const { single } = graphqlNames(resource)
+  const streams: Record<string, string[]> = {
+    Created: ['created'],
+    Patched: ['patched', 'updated'],
+    Removed: ['removed']
+  }
+  return Object.fromEntries(
+    Object.entries(streams).map(([suffix, events]): [string, Field] => [
+      `${single}${suffix}`,
+      {
+        type: new GraphQLNonNull(type),
+        description: `Each ${resource.name} record ${suffix.toLowerCase()} from now on that you may read.`,
+        subscribe: (_source, _args, context) => recordEvents(context, resource, events),
+        resolve: (record) => record
+      }
+    ])
+  )
+}
+
 /** Two resources may not share a GraphQL name: `graphql: { type }` in one of them tells them apart. */
 const assertDistinctNames = (resources: ResourceDeclaration[]) => {
   const seen = new Map<string, ResourceDeclaration>()
@@ -120,7 +146,9 @@ export const buildGraphqlSchema = (declarations: ResourceDeclaration[]) => {
   const types = objectTypes(resources, enums)
   const query: Record<string, Field> = {}
   const mutation: Record<string, Field> = {}
+  const subscription: Record<string, Field> = {}
   for (const resource of resources) {
+    Object.assign(subscription, subscriptionFields(resource, types.get(resource.name)!))
     Object.assign(query, queryFields(resource, types.get(resource.name)!, enums))
     Object.assign(mutation, mutationFields(resource, types.get(resource.name)!, enums))
   }
@@ -128,6 +156,9 @@ export const buildGraphqlSchema = (declarations: ResourceDeclaration[]) => {
     query: new GraphQLObjectType({ name: 'Query', fields: query }),
     mutation: Object.keys(mutation).length
       ? new GraphQLObjectType({ name: 'Mutation', fields: mutation })
+      : undefined,
+    subscription: Object.keys(subscription).length
+      ? new GraphQLObjectType({ name: 'Subscription', fields: subscription })
       : undefined
   })
 }
