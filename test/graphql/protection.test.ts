@@ -41,6 +41,38 @@ describe('GraphQL: limits, errors and operations over HTTP', () => {
     assert.equal(codeOf(variables), 'BAD_USER_INPUT')
   })
 
+  it('answers hostile requests with a 4xx, never a 5xx', async () => {
+    const post = (body: string, type = 'application/json') =>
+      api('POST', '/graphql', {
+        body,
+        headers: { 'content-type': type, accept: 'application/graphql-response+json' }
+      })
+    const statuses = [
+      (await post('[1]')).status,
+      (await post('{"query": 5}')).status,
+      (await post('{"query": "{ products { total } }", "variables": "x"}')).status,
+      (await post('{"query": "{ products { total } }"', 'application/json')).status,
+      (await post('query { products { total } }', 'application/graphql')).status,
+      (
+        await post(
+          JSON.stringify({ query: '{ products(where: { priceCents: { in: [1, "x"] } }) { total } }' })
+        )
+      ).status
+    ]
+    for (const status of statuses) assert.ok(status >= 400 && status < 500, `status ${status}`)
+    const wide = await graphql('query ($ids: [Int!]) { products(where: { sku: { in: $ids } }) { total } }', {
+      variables: { ids: Array.from({ length: 5000 }, (_, i) => i) }
+    })
+    assert.equal(codeOf(wide), 'BAD_USER_INPUT', 'a variable of the wrong type')
+    const many = await graphql(
+      'query ($skus: [String!]) { products(where: { sku: { in: $skus } }) { total } }',
+      {
+        variables: { skus: Array.from({ length: 5000 }, (_, i) => `s${i}`) }
+      }
+    )
+    assert.equal(codeOf(many), 'BAD_USER_INPUT', 'the service input limits apply (limits.maxArrayLength)')
+  })
+
   it('answers an invalid token with UNAUTHENTICATED and a 401, like REST', async () => {
     const response = await graphql('{ products { total } }', { token: 'not-a-token' })
     assert.equal(response.status, 401)
