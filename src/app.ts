@@ -85,7 +85,7 @@ export const createApp = async ({ serving = false } = {}): Promise<Application> 
     })
   )
   // GraphQL over the same services (src/engine/graphql/), after authentication parsing and the body parser.
-  app.use(graphqlEndpoint(app, declarations))
+  app.use(graphqlEndpoint(app, declarations, domain.contracts))
   app.configure(rest())
   app.configure(
     socketio(

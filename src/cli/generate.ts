@@ -48,7 +48,7 @@ export const renderGenerated = async (
     'types.ts': generateTypes(resources, domain.contracts, vocabularies),
     'services.ts': generateServices(resources),
     'client.ts': generateClient(resources, domain.contracts),
-    'schema.graphql': generateSdl(resources)
+    'schema.graphql': generateSdl(resources, domain.contracts)
   }
   const rendered: Record<string, string> = {}
   for (const [name, text] of Object.entries(sources)) {

@@ -5,6 +5,7 @@ import type { Params } from '@feathersjs/feathers'
 import type { Application } from '../declarations'
 import type { ResourceDeclaration } from '../engine/declarations/declaration'
 import { buildGraphqlSchema } from '../engine/graphql/schema'
+import type { ContractRegistry } from '../engine/generators/behaviour-contract'
 import { graphqlContext } from '../engine/graphql/context'
 import { formatGraphqlError } from '../engine/graphql/errors'
 import { operationLimits } from '../engine/graphql/limits'
@@ -73,8 +74,12 @@ const record = (app: Application, ctx: Context, outcome: Outcome, seconds: numbe
 }
 
 /** `POST /graphql` and `GET /graphql` (queries only), per the GraphQL-over-HTTP spec (graphql-http). */
-export const graphqlEndpoint = (app: Application, resources: ResourceDeclaration[]) => {
-  const schema = buildGraphqlSchema(resources)
+export const graphqlEndpoint = (
+  app: Application,
+  resources: ResourceDeclaration[],
+  contracts?: ContractRegistry
+) => {
+  const schema = buildGraphqlSchema(resources, contracts)
   // The websocket transport (src/transports/graphql-ws.ts) serves the same schema.
   app.set('graphqlSchema', schema)
   const logger = app.get('logger')

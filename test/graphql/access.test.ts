@@ -316,6 +316,23 @@ describe('GraphQL: the access matrix over HTTP', () => {
         token: admin.token,
         body: { name: unique('gql-key'), scopes: [{ resource: 'products', methods: ['find', 'get'] }] }
       })
+      // Made over GraphQL: the one-time secret is in the create answer (the contract's `key`), never again.
+      const made = await graphql(
+        'mutation ($data: ApiKeyCreateInput!) { createApiKey(data: $data) { id key } }',
+        {
+          token: admin.token,
+          variables: { data: { name: unique('gql-key'), scopes: [{ resource: 'products' }] } }
+        }
+      )
+      assert.match(made.data.createApiKey.key, /^iak_/)
+      const listed = await graphql(`{ apiKey(id: ${made.data.createApiKey.id}) { id key } }`, {
+        token: admin.token
+      })
+      assert.equal(listed.data.apiKey.key, null)
+      assert.equal(
+        (await graphql('{ products { total } }', { apiKey: made.data.createApiKey.key })).errors,
+        undefined
+      )
       const read = await graphql(`{ product(id: ${draft.id}) { id status } }`, { apiKey: body.key })
       assert.equal(read.data.product.status, 'draft', 'keys read every row of their resources')
       const write = await graphql(

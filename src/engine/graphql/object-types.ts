@@ -1,5 +1,8 @@
 import {
+  GraphQLBoolean,
+  GraphQLFloat,
   GraphQLInt,
+  GraphQLString,
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
@@ -12,6 +15,30 @@ import { fieldType, visibleFields, type EnumRegistry } from './field-types'
 import { graphqlNames } from './names'
 import { graphqlRelations } from './relations'
 import { relationLoader, type GraphqlContext } from './context'
+import type { JsonSchema } from '../declarations/field-types'
+import { JsonScalar } from './scalars'
+
+/** Properties a behaviour's contract adds to answers (an API key's one-time `key`), by resource name. */
+export type ContractProperties = Record<string, Record<string, JsonSchema>>
+
+const SCALAR_OF: Record<string, GraphQLOutputType> = {
+  string: GraphQLString,
+  integer: GraphQLInt,
+  number: GraphQLFloat,
+  boolean: GraphQLBoolean
+}
+
+/** Contract properties as nullable fields (absent from most answers), unless a field or relation has the name. */
+const contractFields = (properties: Record<string, JsonSchema>, taken: Set<string>) =>
+  Object.entries(properties)
+    .filter(([name]) => !taken.has(name))
+    .map(([name, schema]) => [
+      name,
+      {
+        type: SCALAR_OF[String(schema.type)] ?? JsonScalar,
+        description: schema.description as string | undefined
+      }
+    ])
 
 /** A hasMany list is counted as this many records by the cost limit (src/engine/graphql/limits.ts). */
 export const HAS_MANY_ESTIMATE = 10
@@ -44,7 +71,11 @@ const relationField = (
  * The record types: every visible field (never a hidden or input-only one), non-null unless `optional`, plus
  * the relations (src/engine/graphql/relations.ts). Fields are thunks, so types may refer to each other.
  */
-export const objectTypes = (resources: ResourceDeclaration[], enums: EnumRegistry) => {
+export const objectTypes = (
+  resources: ResourceDeclaration[],
+  enums: EnumRegistry,
+  contracts: ContractProperties = {}
+) => {
   const types = new Map<string, GraphQLObjectType>()
   const byName = new Map(resources.map((resource) => [resource.name, resource]))
   for (const resource of resources) {
@@ -61,7 +92,10 @@ export const objectTypes = (resources: ResourceDeclaration[], enums: EnumRegistr
             types.get(relation.resource)!
           )
         ])
-      return Object.fromEntries([...own, ...related])
+      // Never under the name of a declared field, hidden ones included.
+      const taken = new Set([...Object.keys(resource.fields), ...related.map(([name]) => name as string)])
+      const extra = contractFields(contracts[resource.name] ?? {}, taken)
+      return Object.fromEntries([...own, ...related, ...extra])
     }
     types.set(
       resource.name,

@@ -11,7 +11,8 @@ import type { GraphqlContext } from './context'
 import type { EnumRegistry } from './field-types'
 import { dataType, orderByType, whereType } from './input-types'
 import { graphqlNames } from './names'
-import { objectTypes, pageType } from './object-types'
+import { objectTypes, pageType, type ContractProperties } from './object-types'
+import { behaviourContract, type ContractRegistry } from '../generators/behaviour-contract'
 import { createOne, findPage, getOne, patchOne, removeOne } from './operations'
 import { exposed, readable } from './relations'
 import { recordEvents } from './events'
@@ -135,15 +136,27 @@ const assertDistinctNames = (resources: ResourceDeclaration[]) => {
   }
 }
 
+/** What the contexts' behaviours add to answers (src/engine/generators/behaviour-contract.ts), by resource. */
+const contractProperties = (
+  resources: ResourceDeclaration[],
+  contracts?: ContractRegistry
+): ContractProperties =>
+  Object.fromEntries(
+    resources.map((resource) => {
+      const contract = behaviourContract(resource, resources, { contracts })
+      return [resource.name, { ...contract.resultProperties, ...contract.createdProperties }]
+    })
+  )
+
 /**
  * The GraphQL schema of the declarations: a type per resource anyone may call, its queries and mutations as
  * its `access` allows, resolved through the same services (and so the same pipeline) as REST and Socket.io.
  */
-export const buildGraphqlSchema = (declarations: ResourceDeclaration[]) => {
+export const buildGraphqlSchema = (declarations: ResourceDeclaration[], contracts?: ContractRegistry) => {
   const resources = declarations.filter(exposed).sort((a, b) => a.name.localeCompare(b.name))
   assertDistinctNames(resources)
   const enums: EnumRegistry = new Map()
-  const types = objectTypes(resources, enums)
+  const types = objectTypes(resources, enums, contractProperties(declarations, contracts))
   const query: Record<string, Field> = {}
   const mutation: Record<string, Field> = {}
   const subscription: Record<string, Field> = {}
