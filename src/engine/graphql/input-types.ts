@@ -7,7 +7,7 @@ import {
   type GraphQLInputFieldConfig
 } from 'graphql'
 import type { MethodName, ResourceDeclaration } from '../declarations/declaration'
-import { operatorsFor } from '../declarations/field-types'
+import { fieldTypes, operatorsFor } from '../declarations/field-types'
 import { defaultWritableFields } from '../runtime/policy'
 import { keysMayCall } from '../runtime/api-key-use'
 import { fieldType, type EnumRegistry } from './field-types'
@@ -81,6 +81,24 @@ export const writableByAnyone = (resource: ResourceDeclaration, method: MethodNa
   return Object.keys(resource.fields).filter((name) => names.has(name))
 }
 
+/** The declaration's constraints in words, for an input field's description (the service enforces them). */
+const constraints = (resource: ResourceDeclaration, name: string, method: 'create' | 'patch') => {
+  const field = resource.fields[name]
+  const schema: Record<string, any> = field.type === 'json' ? {} : fieldTypes[field.type].schema(field)
+  const parts = [
+    schema.minLength !== undefined && `at least ${schema.minLength} characters`,
+    schema.maxLength !== undefined && `at most ${schema.maxLength} characters`,
+    schema.pattern !== undefined && schema.pattern !== '^(?!0000)' && `matches ${schema.pattern}`,
+    schema.format !== undefined && `format ${schema.format}`,
+    schema.minimum !== undefined && `>= ${schema.minimum}`,
+    schema.maximum !== undefined && `<= ${schema.maximum}`,
+    field.type === 'json' && field.schema && 'validated against the declared JSON schema',
+    method === 'create' && !field.optional && field.default === undefined && !field.virtual && 'required'
+  ].filter(Boolean)
+  const text = [field.description, parts.length ? `Constraints: ${parts.join('; ')}.` : ''].filter(Boolean)
+  return text.length ? text.join(' — ') : undefined
+}
+
 /**
  * `ProductCreateInput`, `ProductPatchInput`: every field is optional in the type; required fields, constraints
  * and per-caller field rules are checked by the service and answered with the field named, as over REST.
@@ -93,7 +111,10 @@ export const dataType = (resource: ResourceDeclaration, method: 'create' | 'patc
     fields: Object.fromEntries(
       names.map((name) => {
         const field = resource.fields[name]
-        return [name, { type: fieldType(resource, name, field, enums), description: field.description }]
+        return [
+          name,
+          { type: fieldType(resource, name, field, enums), description: constraints(resource, name, method) }
+        ]
       })
     )
   })
