@@ -143,6 +143,8 @@ describe('engine: the GraphQL schema generated from declarations', () => {
         'meta',
         'note'
       ])
+      const label = (schema.getType('WidgetPartCreateInput') as GraphQLInputObjectType).getFields().label
+      assert.equal(label.description, 'Constraints: at most 50 characters; required.')
     })
   })
 
