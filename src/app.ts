@@ -38,6 +38,8 @@ import { safeLookup } from './input/safe-lookup'
 import { serviceInputGuard } from './input/service-guard'
 import { declaredRateLimits } from './input/declared-rate-limits'
 import { socketInputGuard } from './input/socket-guard'
+import { graphqlEndpoint } from './transports/graphql'
+import { graphiql } from './transports/graphiql'
 
 /**
  * Composes the app: configuration, HTTP and Socket.io transports, database, authentication, the declared
@@ -60,6 +62,7 @@ export const createApp = async ({ serving = false } = {}): Promise<Application> 
   app.use(health(app))
   app.use(metricsEndpoint(app))
   app.use(openApiEndpoints(app))
+  app.use(graphiql(app))
   // Deferred: API requests never pay for a file lookup; files are served only when no route answered.
   app.use(uiHeaders)
   // Built assets have content hashes in their names: cached for a year. The pages themselves are `no-cache`
@@ -81,6 +84,8 @@ export const createApp = async ({ serving = false } = {}): Promise<Application> 
       onError: bodyError
     })
   )
+  // GraphQL over the same services (src/engine/graphql/), after authentication parsing and the body parser.
+  app.use(graphqlEndpoint(app, declarations, domain.contracts))
   app.configure(rest())
   app.configure(
     socketio(

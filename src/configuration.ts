@@ -112,6 +112,15 @@ export const configurationSchema = Type.Intersect([
       maxArrayLength: Type.Integer({ minimum: 1, maximum: 100_000 }),
       maxStringLength: Type.Integer({ minimum: 256, maximum: 1_048_576 })
     }),
+    // The GraphQL endpoint's protections (src/transports/graphql.ts, docs/graphql.md).
+    graphql: Type.Object({
+      // Off in production unless configured: the schema is public in the repository, but needs no advertising.
+      introspection: Type.Boolean(),
+      // Deepest selection (fields within fields) and largest estimated cost (records x fields) of an operation.
+      maxDepth: Type.Integer({ minimum: 2, maximum: 50 }),
+      maxCost: Type.Integer({ minimum: 10, maximum: 10_000_000 }),
+      maxDocumentBytes: Type.Integer({ minimum: 256, maximum: 1_048_576 })
+    }),
     // `npm run backup` (src/cli/backup.ts): where backups go and how many days of them are kept.
     backup: Type.Object({
       dir: Type.String({ minLength: 1 }),

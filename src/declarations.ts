@@ -13,6 +13,8 @@ import type { TotalsCache } from './database/totals-cache'
 import type { ServiceTypes as ResourceServiceTypes } from './generated/services'
 import type { OutboxRelay } from './engine/events/relay'
 
+import type { GraphQLSchema } from 'graphql'
+
 export type { NextFunction }
 
 export interface Configuration extends ApplicationConfiguration {
@@ -29,6 +31,8 @@ export interface Configuration extends ApplicationConfiguration {
   /** The roles `_roles.yaml` declares `administrative: true` (src/auth/administrators.ts). */
   administrativeRoles: string[]
   schemas: Record<string, ResourceSchemas>
+  /** The GraphQL schema generated from the declarations (src/transports/graphql.ts). */
+  graphqlSchema: GraphQLSchema
   /** The outbox relay of this process, when its workers run (src/engine/events/workers.ts). */
   outboxRelay?: OutboxRelay
 }

@@ -6,12 +6,13 @@ import type { ResourceDeclaration } from '../engine/declarations/declaration'
 import type { Vocabulary } from '../engine/declarations/vocabularies'
 import { generateClient, generateServices, generateTypes } from '../engine/generators/typegen'
 import { generateVocabularies } from '../engine/generators/typegen-vocabularies'
+import { generateSdl } from '../engine/graphql/sdl'
 import { domain } from '../contexts'
 
 export interface GenerateOptions {
   /** Where the resource YAML lives; defaults to src/contexts. */
   resourcesDir?: string
-  /** Where the four modules go; defaults to src/generated. */
+  /** Where the generated modules and the GraphQL schema go; defaults to src/generated. */
   outDir?: string
   /** Compare instead of writing: nothing is touched, stale files are reported. */
   check?: boolean
@@ -30,7 +31,11 @@ export const STALE_MESSAGE = 'generated files are stale; run npm run generate'
 const STYLE: prettier.Options = { semi: false, singleQuote: true, printWidth: 110, trailingComma: 'none' }
 
 const format = async (file: string, text: string) =>
-  prettier.format(text, { ...STYLE, ...(await prettier.resolveConfig(file)), parser: 'typescript' })
+  prettier.format(text, {
+    ...STYLE,
+    ...(await prettier.resolveConfig(file)),
+    parser: file.endsWith('.graphql') ? 'graphql' : 'typescript'
+  })
 
 /** file name -> formatted source, for the given declarations. */
 export const renderGenerated = async (
@@ -42,7 +47,8 @@ export const renderGenerated = async (
     'vocabularies.ts': generateVocabularies(vocabularies),
     'types.ts': generateTypes(resources, domain.contracts, vocabularies),
     'services.ts': generateServices(resources),
-    'client.ts': generateClient(resources, domain.contracts)
+    'client.ts': generateClient(resources, domain.contracts),
+    'schema.graphql': generateSdl(resources, domain.contracts)
   }
   const rendered: Record<string, string> = {}
   for (const [name, text] of Object.entries(sources)) {
@@ -54,7 +60,7 @@ export const renderGenerated = async (
 
 const readOrNull = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null)
 
-/** Writes src/generated/{vocabularies,types,services,client}.ts, or with `check` only reports which are out of date. */
+/** Writes src/generated/{vocabularies,types,services,client}.ts and schema.graphql, or with `check` only reports which are out of date. */
 export const generate = async ({
   resourcesDir = 'src/contexts',
   outDir = 'src/generated',

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net'
 import type { Server as SocketIoServer } from 'socket.io'
 import type { Application } from '../declarations'
 import { answerClientError } from '../input/client-error'
+import { graphqlSubscriptions } from './graphql-ws'
 
 /** The `server` settings (src/configuration.ts): how many connections, and how long each may take or idle. */
 export interface ConnectionLimits {
@@ -35,6 +36,8 @@ export const listen = async (app: Application, port: number, host?: string) => {
   server.maxConnections = limits.maxConnections
   // Set up first: Socket.io then wraps the request listeners it finds, so the ones below see its requests too.
   await app.setup(server)
+  // GraphQL subscriptions share the port: websocket upgrades to /graphql (Socket.io keeps /socket.io/).
+  const closeSubscriptions = graphqlSubscriptions(app, server)
   // Node's header timeout counts from a request's first byte: a connection that never sends one would be kept
   // until the client goes. It gets as long as headers do; each request clears it (Node then times keep-alive).
   server.on('connection', (socket: Socket) => socket.setTimeout(limits.headersTimeout))
@@ -50,7 +53,13 @@ export const listen = async (app: Application, port: number, host?: string) => {
       resolve()
     })
   })
-  return { server, close: () => close(app.io as SocketIoServer | undefined) }
+  return {
+    server,
+    close: () => {
+      void closeSubscriptions()
+      return close(app.io as SocketIoServer | undefined)
+    }
+  }
 }
 
 /**

@@ -108,6 +108,8 @@ export interface ResourceDeclaration {
   includeByDefault: string[]
   /** The default includes also in the results and events of writes (`include: { writes: true }`). */
   includeOnWrite: boolean
+  /** Names in the GraphQL API overriding the derived ones (`graphql: { type, plural }`, docs/graphql.md). */
+  graphql: { type?: string; plural?: string }
   /** A declared state machine on an enum field, or none. */
   states?: StateMachine
   /** The file the declaration came from, for error messages. */

@@ -44,6 +44,7 @@ export const normalizeDeclaration = (raw: any, file: string): ResourceDeclaratio
     relations: {},
     includeByDefault: raw.include?.default ?? [],
     includeOnWrite: raw.include?.writes ?? false,
+    graphql: raw.graphql ?? {},
     states: raw.states && {
       field: raw.states.field,
       transitions: Object.fromEntries(

@@ -12,6 +12,8 @@ export const IDEMPOTENCY_TABLE = tableName('idempotency-keys')
 const HEADER = 'idempotency-key'
 const MAX_KEY_LENGTH = 255
 const DEFAULT_TTL_HOURS = 24
+/** The transports whose `params.headers` are the request's own. */
+const HEADER_TRANSPORTS = ['rest', 'graphql']
 
 const invalidKey = (message: string) =>
   new BadRequest(`Invalid Idempotency-Key header: ${message}`, {
@@ -94,7 +96,8 @@ const claim = async (trx: Knex.Transaction, row: Record<string, unknown>, ttlHou
  * `Idempotency-Key` on a resource declared `idempotent: true` (docs/idempotency.md). Runs first among the
  * method's own hooks, i.e. inside the transaction opened by the shared pipeline: the key row commits with
  * the effect or not at all, so a failed request leaves nothing behind and may be retried with its key.
- * Only REST calls: over Socket.io `params.headers` are the handshake's, the same for every call.
+ * Only REST and GraphQL calls (one mutation per request: src/engine/graphql/one-mutation.ts): over Socket.io
+ * `params.headers` are the handshake's, the same for every call.
  */
 export const idempotency = (resource: ResourceDeclaration) => {
   const mask = recordMask(resource)
@@ -103,7 +106,7 @@ export const idempotency = (resource: ResourceDeclaration) => {
   )
   return async (context: HookContext, next: NextFunction) => {
     const header = context.params.headers?.[HEADER]
-    if (context.params.provider !== 'rest' || header === undefined) return next()
+    if (!HEADER_TRANSPORTS.includes(context.params.provider) || header === undefined) return next()
     const key = parseIdempotencyKey(header)
     const trx: Knex.Transaction | undefined = context.params.transaction?.trx
     if (!trx) throw new Error('the idempotency hook must run inside the method transaction')

@@ -1,0 +1,177 @@
+import {
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  type GraphQLFieldConfig
+} from 'graphql'
+import type { ResourceDeclaration } from '../declarations/declaration'
+import type { GraphqlContext } from './context'
+import type { EnumRegistry } from './field-types'
+import { dataType, orderByType, whereType } from './input-types'
+import { graphqlNames } from './names'
+import { objectTypes, pageType, type ContractProperties } from './object-types'
+import { behaviourContract, type ContractRegistry } from '../generators/behaviour-contract'
+import { createOne, findPage, getOne, patchOne, removeOne } from './operations'
+import { exposed, readable } from './relations'
+import { recordEvents } from './events'
+
+type Field = GraphQLFieldConfig<unknown, GraphqlContext, any>
+
+const has = (resource: ResourceDeclaration, method: keyof ResourceDeclaration['access']) =>
+  Object.keys(resource.access[method]).length > 0
+
+/** `products(where, orderBy, limit, offset)` and `product(id)`, as the declaration's `find` and `get` allow. */
+const queryFields = (resource: ResourceDeclaration, type: GraphQLObjectType, enums: EnumRegistry) => {
+  const names = graphqlNames(resource)
+  const fields: Record<string, Field> = {}
+  if (has(resource, 'find')) {
+    const where = whereType(resource, enums)
+    const orderBy = orderByType(resource)
+    const paginate = resource.query.paginate
+    fields[names.plural] = {
+      type: new GraphQLNonNull(pageType(resource, type)),
+      description: paginate
+        ? `A page of ${resource.name}; limit defaults to ${paginate.default} and is capped at ${paginate.max}.`
+        : `Every ${resource.name} record you may read (not paginated).`,
+      args: {
+        ...(where && { where: { type: where } }),
+        ...(orderBy && { orderBy: { type: new GraphQLList(new GraphQLNonNull(orderBy)) } }),
+        limit: { type: GraphQLInt },
+        offset: { type: GraphQLInt }
+      },
+      extensions: { listSize: paginate ? paginate.max : 1000 },
+      resolve: findPage(resource)
+    }
+  }
+  if (has(resource, 'get')) {
+    fields[names.single] = {
+      type: new GraphQLNonNull(type),
+      description: `One ${resource.name} record; NOT_FOUND when it does not exist or you may not read it.`,
+      args: { id: { type: new GraphQLNonNull(GraphQLInt) } },
+      resolve: getOne(resource)
+    }
+  }
+  return fields
+}
+
+/** `createProduct(data)`, `patchProduct(id, data, version)`, `removeProduct(id)`, as the declaration allows. */
+const mutationFields = (resource: ResourceDeclaration, type: GraphQLObjectType, enums: EnumRegistry) => {
+  const { type: typeName } = graphqlNames(resource)
+  const fields: Record<string, Field> = {}
+  const id = { type: new GraphQLNonNull(GraphQLInt) }
+  const create = has(resource, 'create') && dataType(resource, 'create', enums)
+  if (create) {
+    fields[`create${typeName}`] = {
+      type: new GraphQLNonNull(type),
+      args: { data: { type: new GraphQLNonNull(create) } },
+      resolve: createOne(resource)
+    }
+  }
+  const patch = has(resource, 'patch') && dataType(resource, 'patch', enums)
+  if (patch) {
+    const versioned = Object.values(resource.fields).some((field) => field.type === 'version')
+    fields[`patch${typeName}`] = {
+      type: new GraphQLNonNull(type),
+      description: versioned
+        ? 'With `version`, a stale version is a CONFLICT (optimistic concurrency).'
+        : undefined,
+      args: {
+        id,
+        data: { type: new GraphQLNonNull(patch) },
+        ...(versioned && { version: { type: GraphQLInt } })
+      },
+      resolve: patchOne(resource)
+    }
+  }
+  if (has(resource, 'remove')) {
+    fields[`remove${typeName}`] = {
+      type: new GraphQLNonNull(type),
+      args: { id },
+      resolve: removeOne(resource)
+    }
+  }
+  return fields
+}
+
+/**
+ * `productCreated`, `productPatched` (patch and update), `productRemoved`: for resources with realtime events
+ * that someone may `get`; each subscriber receives the records they may `get`, as over Socket.io.
+ */
+const subscriptionFields = (resource: ResourceDeclaration, type: GraphQLObjectType) => {
+  if (!resource.realtime || !readable(resource)) return {}
+  const { single } = graphqlNames(resource)
+  const streams: Record<string, string[]> = {
+    Created: ['created'],
+    Patched: ['patched', 'updated'],
+    Removed: ['removed']
+  }
+  return Object.fromEntries(
+    Object.entries(streams).map(([suffix, events]): [string, Field] => [
+      `${single}${suffix}`,
+      {
+        type: new GraphQLNonNull(type),
+        description: `Each ${resource.name} record ${suffix.toLowerCase()} from now on that you may read.`,
+        subscribe: (_source, _args, context) => recordEvents(context, resource, events),
+        resolve: (record) => record
+      }
+    ])
+  )
+}
+
+/** Two resources may not share a GraphQL name: `graphql: { type }` in one of them tells them apart. */
+const assertDistinctNames = (resources: ResourceDeclaration[]) => {
+  const seen = new Map<string, ResourceDeclaration>()
+  for (const resource of resources) {
+    const { type, plural, single } = graphqlNames(resource)
+    for (const name of [type, plural, single]) {
+      const other = seen.get(name)
+      if (other && other !== resource)
+        throw new Error(
+          `${resource.file}: the GraphQL name '${name}' is also ${other.name}'s; set graphql: { type, plural } in one of them`
+        )
+      seen.set(name, resource)
+    }
+  }
+}
+
+/** What the contexts' behaviours add to answers (src/engine/generators/behaviour-contract.ts), by resource. */
+const contractProperties = (
+  resources: ResourceDeclaration[],
+  contracts?: ContractRegistry
+): ContractProperties =>
+  Object.fromEntries(
+    resources.map((resource) => {
+      const contract = behaviourContract(resource, resources, { contracts })
+      return [resource.name, { ...contract.resultProperties, ...contract.createdProperties }]
+    })
+  )
+
+/**
+ * The GraphQL schema of the declarations: a type per resource anyone may call, its queries and mutations as
+ * its `access` allows, resolved through the same services (and so the same pipeline) as REST and Socket.io.
+ */
+export const buildGraphqlSchema = (declarations: ResourceDeclaration[], contracts?: ContractRegistry) => {
+  const resources = declarations.filter(exposed).sort((a, b) => a.name.localeCompare(b.name))
+  assertDistinctNames(resources)
+  const enums: EnumRegistry = new Map()
+  const types = objectTypes(resources, enums, contractProperties(declarations, contracts))
+  const query: Record<string, Field> = {}
+  const mutation: Record<string, Field> = {}
+  const subscription: Record<string, Field> = {}
+  for (const resource of resources) {
+    Object.assign(subscription, subscriptionFields(resource, types.get(resource.name)!))
+    Object.assign(query, queryFields(resource, types.get(resource.name)!, enums))
+    Object.assign(mutation, mutationFields(resource, types.get(resource.name)!, enums))
+  }
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: query }),
+    mutation: Object.keys(mutation).length
+      ? new GraphQLObjectType({ name: 'Mutation', fields: mutation })
+      : undefined,
+    subscription: Object.keys(subscription).length
+      ? new GraphQLObjectType({ name: 'Subscription', fields: subscription })
+      : undefined
+  })
+}

@@ -1,0 +1,138 @@
+import type http from 'node:http'
+import type { Params } from '@feathersjs/feathers'
+import { GraphQLError, specifiedRules, validate } from 'graphql'
+import { CloseCode, makeServer } from 'graphql-ws'
+import { WebSocketServer, type WebSocket } from 'ws'
+import type { Application } from '../declarations'
+import { graphqlContext } from '../engine/graphql/context'
+import { formatGraphqlError } from '../engine/graphql/errors'
+import { safely } from '../ops/faults'
+import { GRAPHQL_PATH, authenticateCaller, graphqlRules } from './graphql'
+import { isSameOrigin } from './http'
+
+interface Extra {
+  socket: WebSocket
+  request: http.IncomingMessage
+  params?: Params
+}
+
+const BEARER = /^Bearer +(\S+) *$/i
+
+/** `connection_init`'s payload: `{authorization: 'Bearer …'}` or `{'x-api-key': …}` (also `apiKey`), as on HTTP. */
+const credentialsOf = (payload: Record<string, unknown> | undefined) => {
+  const authorization = payload?.authorization ?? payload?.Authorization
+  const key = payload?.['x-api-key'] ?? payload?.apiKey
+  if (typeof authorization === 'string') {
+    const token = BEARER.exec(authorization)?.[1]
+    return token ? { strategy: 'jwt', accessToken: token } : null
+  }
+  if (typeof key === 'string') return { strategy: 'apiKey', key }
+  return undefined
+}
+
+/**
+ * Subscriptions over the `graphql-transport-ws` protocol (graphql-ws) on `/graphql`, for the schema the HTTP
+ * endpoint serves. The connection authenticates once in `connection_init` (a bad credential closes it with 4403);
+ * when its session is revoked or its API key removed, the socket is closed with 4401 and its subscriptions end.
+ */
+export const graphqlSubscriptions = (app: Application, server: http.Server) => {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 })
+  const logger = app.get('logger')
+  const formatError = formatGraphqlError((error) => logger.error({ err: error }, 'graphql internal error'))
+  const origins: string[] = app.get('origins')
+  server.on('upgrade', (request: http.IncomingMessage, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== GRAPHQL_PATH) return
+    // The same origins as Socket.io: the configured ones and pages this server served itself.
+    const origin = request.headers.origin
+    if (origin && !origins.includes(origin) && !isSameOrigin(origin, request.headers.host)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request))
+  })
+  const gql = makeServer<Record<string, unknown> | undefined, Extra>({
+    schema: app.get('graphqlSchema'),
+    validate: (schema, document) => validate(schema, document, [...specifiedRules, ...graphqlRules(app)]),
+    onConnect: async (ctx) => {
+      const credentials = credentialsOf(ctx.connectionParams)
+      if (credentials === null) return false
+      const base: Params & Record<string, unknown> = {
+        provider: 'graphql',
+        ip: ctx.extra.request.socket.remoteAddress
+      }
+      try {
+        ctx.extra.params = await authenticateCaller(
+          app,
+          credentials ? { ...base, authentication: credentials } : base
+        )
+        return true
+      } catch {
+        return false
+      }
+    },
+    onSubscribe: (_ctx, _id, payload) => {
+      const { maxDocumentBytes } = app.get('graphql')
+      if (Buffer.byteLength(payload.query ?? '') > maxDocumentBytes)
+        return [
+          new GraphQLError(`The document is larger than ${maxDocumentBytes} bytes`, {
+            extensions: { code: 'DOCUMENT_TOO_LARGE', status: 413 }
+          })
+        ]
+    },
+    context: (ctx) => graphqlContext(app as any, ctx.extra.params ?? { provider: 'graphql' }) as any,
+    onNext: (_ctx, _id, _payload, _args, result) =>
+      result.errors ? { ...result, errors: result.errors.map(formatError) } : undefined,
+    onError: (_ctx, _id, _payload, errors) => errors.map(formatError)
+  })
+  const live = new Set<Extra>()
+  wss.on('connection', (socket: WebSocket, request: http.IncomingMessage) => {
+    const extra: Extra = { socket, request }
+    live.add(extra)
+    const closed = gql.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) =>
+            socket.send(data, (error) => (error ? reject(error) : resolve()))
+          ),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', async (message) => {
+            try {
+              await handle(String(message))
+            } catch (error) {
+              logger.error({ err: error }, 'graphql websocket error')
+              socket.close(CloseCode.InternalServerError, 'Internal server error')
+            }
+          })
+      },
+      extra
+    )
+    socket.once('close', (code, reason) => {
+      live.delete(extra)
+      void closed(code, String(reason))
+    })
+  })
+  // A revoked session or a removed API key ends its connections (and so their subscriptions) at once.
+  const closeWhere = (match: (params: Params) => boolean, reason: string) => {
+    for (const extra of live) if (extra.params && match(extra.params)) extra.socket.close(4401, reason)
+  }
+  app.service('sessions').on(
+    'patched',
+    safely(app, 'graphql-ws: session revoked', (session: any) => {
+      if (session.revokedAt)
+        closeWhere((params) => params.authentication?.payload?.sid === session.id, 'Session ended')
+    })
+  )
+  app.service('api-keys').on(
+    'removed',
+    safely(app, 'graphql-ws: API key removed', (key: any) =>
+      closeWhere((params: any) => params.apiKey?.id === key.id, 'API key removed')
+    )
+  )
+  return () =>
+    new Promise<void>((resolve) => {
+      for (const client of wss.clients) client.close(1001, 'Server shutting down')
+      wss.close(() => resolve())
+    })
+}
