@@ -126,3 +126,37 @@ export const patchProduct = async (db: pg.Pool, id: number, description: string)
   if (!rows[0]) throw new HttpError(404, `No record found for id '${id}'`)
   return rows[0]
 }
+
+/**
+ * GraphQL `orders(limit: 10, orderBy: createdAt DESC) { total data { … items { … product { id name } } } }` for
+ * its owner: the page, its total, then the lines and their products in one query each (as DataLoader batches).
+ */
+export const orderPageWithLines = async (db: pg.Pool, userId: number) => {
+  const { rows: orders } = await db.query(
+    'SELECT * FROM orders WHERE "userId" = $1 ORDER BY "createdAt" DESC, id LIMIT 10',
+    [userId]
+  )
+  const { rows: counted } = await db.query('SELECT count(*)::int AS total FROM orders WHERE "userId" = $1', [
+    userId
+  ])
+  const ids = orders.map((order) => order.id)
+  const { rows: lines } = await db.query('SELECT * FROM order_items WHERE "orderId" = ANY($1)', [ids])
+  const { rows: products } = await db.query('SELECT id, name FROM products WHERE id = ANY($1)', [
+    [...new Set(lines.map((line) => line.productId))]
+  ])
+  const productOf = new Map(products.map((product) => [product.id, product]))
+  const data = orders.map(({ id, status, totalCents, currency }) => ({
+    id,
+    status,
+    totalCents,
+    currency,
+    items: lines
+      .filter((line) => line.orderId === id)
+      .map(({ quantity, lineTotalCents, productId }) => ({
+        quantity,
+        lineTotalCents,
+        product: productOf.get(productId)
+      }))
+  }))
+  return { orders: { total: counted[0].total, data } }
+}

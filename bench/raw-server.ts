@@ -3,7 +3,15 @@ import pg from 'pg'
 // socket.io (installed with @feathersjs/socketio) is the wire protocol the clients speak, not a framework:
 // the fan-out baseline is a bare broadcast of the same event.
 import { Server } from 'socket.io'
-import { HttpError, createOrder, orderById, patchProduct, productById, productPage } from './raw-queries'
+import {
+  HttpError,
+  createOrder,
+  orderById,
+  orderPageWithLines,
+  patchProduct,
+  productById,
+  productPage
+} from './raw-queries'
 
 // The baseline for `npm run bench`: no framework, no hooks, no validation library, no logging — the same
 // queries as the API on the same database, so the ratio shows what the pipeline costs per request.
@@ -28,6 +36,12 @@ const route = async (req: http.IncomingMessage, io: Server): Promise<[number, un
   const [, resource, rawId] = url.pathname.split('/')
   const id = Number(rawId)
   if (req.method === 'GET' && resource === 'health') return [200, { status: 'ok' }]
+  // The GraphQL scenarios' two operations, told apart by their variables: the same SQL, no GraphQL library.
+  if (req.method === 'POST' && resource === 'graphql') {
+    const { variables } = await readJson(req)
+    if (variables?.id) return [200, { data: { product: await productById(db, Number(variables.id)) } }]
+    return [200, { data: await orderPageWithLines(db, userOf(req)) }]
+  }
   if (resource === 'products' && rawId) {
     if (req.method === 'GET') return [200, await productById(db, id)]
     if (req.method === 'PATCH') {

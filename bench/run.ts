@@ -15,8 +15,8 @@ import { runSoak } from './soak'
 import { FIXED_RATE, runSuite } from './suite'
 
 // `npm run bench [-- --smoke | --soak] [--only=a,b] [--seconds=N] [--profile] [--out=file]`
-// --only takes scenario names (product-anon, product-auth, product-page, order-create, order-get) and the
-// extra parts: fixed-rate, instances, fanout.
+// --only takes scenario names (product-anon, product-auth, product-page, order-create, order-get, gql-product,
+// gql-orders) and the extra parts: fixed-rate, instances, fanout.
 // A fresh PostgreSQL database, the API and the raw baseline on core 0, load generators on core 1; the
 // database is dropped and every process stopped at the end, also on failure, Ctrl-C or the time budget.
 

@@ -20,7 +20,14 @@ export interface BenchRequest {
   body?: string
 }
 
-export type ScenarioName = 'product-anon' | 'product-auth' | 'product-page' | 'order-create' | 'order-get'
+export type ScenarioName =
+  | 'product-anon'
+  | 'product-auth'
+  | 'product-page'
+  | 'order-create'
+  | 'order-get'
+  | 'gql-product'
+  | 'gql-orders'
 
 export interface Scenario {
   name: ScenarioName
@@ -28,9 +35,30 @@ export interface Scenario {
   /** Statuses that are a correct answer under load (anything else fails the run). */
   expected: number[]
   request: (data: LoadData) => () => BenchRequest
+  /** What a correct body holds, checked once on each server before the load (GraphQL errors come with a 200). */
+  answers?: (body: any) => boolean
 }
 
 const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]
+
+// GraphQL (docs/graphql.md): the same reads as the REST scenarios, and a page of orders with their lines and
+// each line's product (the relations DataLoader batches). The raw baseline answers them with the same SQL.
+export const GQL_PRODUCT =
+  'query Product($id: Int!) { product(id: $id) { id sku name priceCents currency stock status } }'
+export const GQL_ORDERS =
+  'query OrderPage { orders(limit: 10, orderBy: [{ field: createdAt, direction: DESC }]) ' +
+  '{ total data { id status totalCents currency items { quantity lineTotalCents product { id name } } } } }'
+
+const graphql = (
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string> = {}
+) => ({
+  method: 'POST' as const,
+  path: '/graphql',
+  headers: { ...headers, 'content-type': 'application/json' },
+  body: JSON.stringify({ query, variables })
+})
 
 const as = (customer: Customer) => ({
   authorization: `Bearer ${customer.token}`,
@@ -85,6 +113,23 @@ export const scenarios: Scenario[] = [
         return { method: 'GET', path: `/orders/${order.id}`, headers: as(byId.get(order.userId)!) }
       }
     }
+  },
+  {
+    name: 'gql-product',
+    title: 'POST /graphql product(id) (anonymous)',
+    expected: [200],
+    request: (data) => () => graphql(GQL_PRODUCT, { id: pick(data.productIds) }),
+    answers: (body) => !body.errors && typeof body.data?.product?.id === 'number'
+  },
+  {
+    name: 'gql-orders',
+    title: 'POST /graphql orders page of 10 with items and products (owner JWT)',
+    expected: [200],
+    request: (data) => () => graphql(GQL_ORDERS, {}, as(pick(data.customers))),
+    answers: (body) =>
+      !body.errors &&
+      body.data?.orders?.data?.length > 0 &&
+      body.data.orders.data.every((order: any) => order.items.every((item: any) => item.product?.name))
   }
 ]
 

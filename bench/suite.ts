@@ -4,7 +4,7 @@ import { checkStock } from './invariants'
 import { loadJob, measureLoad } from './load'
 import { fanoutProblems, loadProblems, stockProblems } from './problems'
 import type { FanoutWrites, Figures, Row } from './report'
-import { scenarios } from './scenarios'
+import { scenarios, type Scenario } from './scenarios'
 import { ensureOrders } from './prefill'
 import type { BenchServer } from './servers'
 import type { StockCheck } from './invariants'
@@ -37,6 +37,17 @@ const summary = (server: BenchServer, title: string, f: Figures) =>
       `CPU server ${Math.round(f.serverCpu)} % / load-gen ${Math.round(f.generatorCpu)} % / other ${Math.round(f.otherCpu)} %`
   )
 
+/** One request of a scenario whose body must say more than its status (GraphQL): a wrong answer is a problem. */
+const wrongAnswer = async (context: BenchContext, server: BenchServer, scenario: Scenario) => {
+  if (!scenario.answers) return []
+  const { method, path, headers, body } = scenario.request(context.data)()
+  const response = await fetch(`${server.url}${path}`, { method, headers, body })
+  const answer = await response.json().catch(() => undefined)
+  return scenario.answers(answer)
+    ? []
+    : [`${server.target} ${scenario.name}: a wrong answer ${JSON.stringify(answer).slice(0, 300)}`]
+}
+
 /** Every scenario against the raw baseline, then the API, on the same data; then the socket fan-out. */
 export const runSuite = async (context: BenchContext): Promise<SuiteResult> => {
   const { options } = context
@@ -45,9 +56,10 @@ export const runSuite = async (context: BenchContext): Promise<SuiteResult> => {
   const problems: string[] = []
   const windows: ProfileWindow[] = []
   for (const scenario of scenarios.filter((s) => selected(context, s.name))) {
-    if (scenario.name === 'order-get') await ensureOrders(context)
+    if (scenario.name === 'order-get' || scenario.name === 'gql-orders') await ensureOrders(context)
     const row: Row = { title: scenario.title }
     for (const server of servers) {
+      problems.push(...(await wrongAnswer(context, server, scenario)))
       const result = await measureLoad(server, loadJob(context, scenario.name), context.workDir)
       row[server.target] = result
       if (server === context.api)
