@@ -78,25 +78,26 @@ describe('GraphQL document cache (src/engine/graphql/document-cache.ts)', () => 
   it('keeps at most `entries` documents, the most recently used ones', () => {
     const documents = cache(2)
     const first = documents.parse('{ items { id } }')
-    documents.parse('{ items { name } }')
+    const second = documents.parse('{ items { name } }')
     documents.parse('{ items { id } }')
     documents.parse('{ items { parent { id } } }')
     assert.equal(documents.size, 2)
     assert.equal(documents.parse('{ items { id } }'), first, 'used last but one: still kept')
+    assert.notEqual(documents.parse('{ items { name } }'), second, 'the least recently used one was dropped')
     assert.equal(documents.size, 2)
   })
 
-  it('keeps at most `bytes` of document text, and no document larger than that', () => {
-    const documents = cache(100, 60)
+  it('keeps documents within `bytes` (100 per byte of text), and none larger than that', () => {
+    const documents = cache(100, 6000)
     const texts = ['a', 'b', 'c', 'd'].map((alias) => `{ ${alias}: items { id name } }`)
     for (const text of texts) documents.parse(text)
-    assert.ok(documents.bytes <= 60, `${documents.bytes} bytes kept`)
-    assert.equal(documents.size, Math.floor(60 / Buffer.byteLength(texts[0])))
+    assert.ok(documents.bytes <= 6000, `${documents.bytes} bytes kept`)
+    assert.equal(documents.size, Math.floor(6000 / (100 * Buffer.byteLength(texts[0]))))
     const kept = documents.size
     const large = `{ items { ${'id '.repeat(30)}} }`
     assert.notEqual(documents.parse(large), documents.parse(large), 'larger than the whole budget: not kept')
     assert.equal(documents.size, kept)
-    assert.ok(documents.bytes <= 60)
+    assert.ok(documents.bytes <= 6000)
   })
 
   it('is off with 0 entries: every document is parsed and validated afresh, with the same answers', () => {

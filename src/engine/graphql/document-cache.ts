@@ -13,7 +13,7 @@ import {
 export interface DocumentCacheLimits {
   /** Documents kept at most; 0 turns the cache off. */
   entries: number
-  /** Bytes of document text kept at most (the parsed trees take several times that in memory). */
+  /** Memory the kept documents may take at most, in bytes, as estimated from their text (`MEMORY_PER_BYTE`). */
   bytes: number
 }
 
@@ -23,6 +23,10 @@ interface Entry {
   validated: Map<readonly ValidationRule[], readonly GraphQLError[]>
 }
 
+// A parsed document takes about 100 times its text in memory (graphql 16: 9.5 KB for a 94-byte query, 1.2 MB
+// for a 14.6 KB one, its nodes, locations and tokens), whatever its shape.
+const MEMORY_PER_BYTE = 100
+
 // Rule sets differ only when the configuration does (limits, introspection, an Idempotency-Key): a handful.
 const MAX_RULE_SETS = 8
 
@@ -31,8 +35,8 @@ const MAX_RULE_SETS = 8
  * operations again and again (only their variables change), and parsing and validating one costs more than
  * running it. Parsing and validation are pure functions of the text, the schema and the rule set, so a kept
  * answer is the one a fresh run would give: a refused document is refused again with the same errors. Syntax
- * errors are not kept (they are cheap to find again). Bounded in entries and in bytes of text, so clients
- * sending new documents only push old ones out.
+ * errors are not kept (they are cheap to find again). Bounded in entries and in memory, so clients sending
+ * new documents only push old ones out.
  */
 export class DocumentCache {
   private readonly entries?: LRUCache<string, Entry>
@@ -45,7 +49,7 @@ export class DocumentCache {
       this.entries = new LRUCache<string, Entry>({
         max: entries,
         maxSize: bytes,
-        sizeCalculation: (_entry, text) => Math.max(1, Buffer.byteLength(text))
+        sizeCalculation: (_entry, text) => MEMORY_PER_BYTE * Math.max(1, Buffer.byteLength(text))
       })
   }
 
@@ -90,7 +94,7 @@ export class DocumentCache {
     return this.entries?.size ?? 0
   }
 
-  /** Bytes of document text kept now. */
+  /** Memory the kept documents take now, as estimated from their text. */
   get bytes() {
     return this.entries?.calculatedSize ?? 0
   }
