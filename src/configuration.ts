@@ -119,7 +119,10 @@ export const configurationSchema = Type.Intersect([
       // Deepest selection (fields within fields) and largest estimated cost (records x fields) of an operation.
       maxDepth: Type.Integer({ minimum: 2, maximum: 50 }),
       maxCost: Type.Integer({ minimum: 10, maximum: 10_000_000 }),
-      maxDocumentBytes: Type.Integer({ minimum: 256, maximum: 1_048_576 })
+      maxDocumentBytes: Type.Integer({ minimum: 256, maximum: 1_048_576 }),
+      // Parsed and validated documents kept (src/engine/graphql/document-cache.ts): how many, how much memory; 0 is off.
+      documentCacheEntries: Type.Integer({ minimum: 0, maximum: 100_000 }),
+      documentCacheBytes: Type.Integer({ minimum: 0, maximum: 268_435_456 })
     }),
     // `npm run backup` (src/cli/backup.ts): where backups go and how many days of them are kept.
     backup: Type.Object({

@@ -14,6 +14,7 @@ import type { ServiceTypes as ResourceServiceTypes } from './generated/services'
 import type { OutboxRelay } from './engine/events/relay'
 
 import type { GraphQLSchema } from 'graphql'
+import type { DocumentCache } from './engine/graphql/document-cache'
 
 export type { NextFunction }
 
@@ -33,6 +34,8 @@ export interface Configuration extends ApplicationConfiguration {
   schemas: Record<string, ResourceSchemas>
   /** The GraphQL schema generated from the declarations (src/transports/graphql.ts). */
   graphqlSchema: GraphQLSchema
+  /** Parsed and validated GraphQL documents, shared by HTTP and websocket operations (src/transports/graphql.ts). */
+  graphqlDocuments: DocumentCache
   /** The outbox relay of this process, when its workers run (src/engine/events/workers.ts). */
   outboxRelay?: OutboxRelay
 }

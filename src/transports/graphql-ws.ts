@@ -1,6 +1,6 @@
 import type http from 'node:http'
 import type { Params } from '@feathersjs/feathers'
-import { GraphQLError, specifiedRules, validate } from 'graphql'
+import { GraphQLError } from 'graphql'
 import { CloseCode, makeServer } from 'graphql-ws'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Application } from '../declarations'
@@ -52,7 +52,7 @@ export const graphqlSubscriptions = (app: Application, server: http.Server) => {
   })
   const gql = makeServer<Record<string, unknown> | undefined, Extra>({
     schema: app.get('graphqlSchema'),
-    validate: (schema, document) => validate(schema, document, [...specifiedRules, ...graphqlRules(app)]),
+    validate: (schema, document) => app.get('graphqlDocuments').validate(schema, document, graphqlRules(app)),
     onConnect: async (ctx) => {
       const credentials = credentialsOf(ctx.connectionParams)
       if (credentials === null) return false

@@ -1,4 +1,11 @@
-import { NoSchemaIntrospectionCustomRule, GraphQLError, getOperationAST, type ExecutionResult } from 'graphql'
+import {
+  NoSchemaIntrospectionCustomRule,
+  GraphQLError,
+  getOperationAST,
+  specifiedRules,
+  type ExecutionResult,
+  type ValidationRule
+} from 'graphql'
 import { createHandler, type Request as GraphqlRequest } from 'graphql-http'
 import type { Context, Next } from 'koa'
 import type { Params } from '@feathersjs/feathers'
@@ -7,6 +14,7 @@ import type { ResourceDeclaration } from '../engine/declarations/declaration'
 import { buildGraphqlSchema } from '../engine/graphql/schema'
 import type { ContractRegistry } from '../engine/generators/behaviour-contract'
 import { graphqlContext } from '../engine/graphql/context'
+import { DocumentCache } from '../engine/graphql/document-cache'
 import { formatGraphqlError } from '../engine/graphql/errors'
 import { operationLimits } from '../engine/graphql/limits'
 import { oneMutationPerKey } from '../engine/graphql/one-mutation'
@@ -42,11 +50,29 @@ export const authenticateCaller = async (app: Application, base: Params): Promis
 const callerParams = (app: Application, ctx: Context) =>
   authenticateCaller(app, { ...(ctx.feathers as Params), provider: 'graphql', headers: ctx.headers })
 
-/** The validation rules of every operation, per the configuration the app holds now. */
-export const graphqlRules = (app: Application) => {
-  const settings = app.get('graphql')
-  const introspection = settings.introspection ? [] : [NoSchemaIntrospectionCustomRule]
-  return [operationLimits(settings), ...introspection]
+const ruleSets = new Map<string, readonly ValidationRule[]>()
+
+/**
+ * The validation rules of every operation (graphql-js's and ours), per the configuration the app holds now, and
+ * with `oneMutationPerKey` when the request carries an `Idempotency-Key`. The same array while the configuration
+ * holds: the document cache keeps validations per rule set.
+ */
+export const graphqlRules = (app: Application, idempotent = false): readonly ValidationRule[] => {
+  const { introspection, maxDepth, maxCost } = app.get('graphql')
+  const key = `${introspection}:${maxDepth}:${maxCost}:${idempotent}`
+  let rules = ruleSets.get(key)
+  if (!rules) {
+    rules = [
+      ...specifiedRules,
+      operationLimits({ maxDepth, maxCost }),
+      ...(introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+      ...(idempotent ? [oneMutationPerKey] : [])
+    ]
+    // Configurations come from config files and tests: few, but never let them pile up.
+    if (ruleSets.size >= 64) ruleSets.clear()
+    ruleSets.set(key, rules)
+  }
+  return rules
 }
 
 const statusOf = (errors: readonly any[] | undefined) =>
@@ -80,17 +106,19 @@ export const graphqlEndpoint = (
   contracts?: ContractRegistry
 ) => {
   const schema = buildGraphqlSchema(resources, contracts)
-  // The websocket transport (src/transports/graphql-ws.ts) serves the same schema.
+  const { documentCacheEntries, documentCacheBytes } = app.get('graphql')
+  const documents = new DocumentCache(schema, { entries: documentCacheEntries, bytes: documentCacheBytes })
+  // The websocket transport (src/transports/graphql-ws.ts) serves the same schema, with the same cache.
   app.set('graphqlSchema', schema)
+  app.set('graphqlDocuments', documents)
   const logger = app.get('logger')
   const formatError = formatGraphqlError((error) => logger.error({ err: error }, 'graphql internal error'))
   const handle = createHandler<unknown, { ctx: Context }, any>({
     schema,
+    parse: documents.parse,
+    validate: documents.validate,
     // Read per request, so the settings follow the configuration the app holds now.
-    validationRules: (req, _args, specified) => {
-      const keyed = req.context.ctx.get('idempotency-key') ? [oneMutationPerKey] : []
-      return [...specified, ...graphqlRules(app), ...keyed]
-    },
+    validationRules: (req) => graphqlRules(app, Boolean(req.context.ctx.get('idempotency-key'))),
     // A plain formatted object is serialized as it is (graphql-http's types ask for an Error, its code does not).
     formatError: formatError as any,
     onSubscribe: (_req, params) => {
