@@ -10,6 +10,7 @@ import { graphqlContext } from '../engine/graphql/context'
 import { formatGraphqlError } from '../engine/graphql/errors'
 import { operationLimits } from '../engine/graphql/limits'
 import { oneMutationPerKey } from '../engine/graphql/one-mutation'
+import { withNamedValueErrors } from '../engine/graphql/input-errors'
 import { requestLogger } from '../logger'
 
 export const GRAPHQL_PATH = '/graphql'
@@ -83,13 +84,17 @@ export const graphqlEndpoint = (
   // The websocket transport (src/transports/graphql-ws.ts) serves the same schema.
   app.set('graphqlSchema', schema)
   const logger = app.get('logger')
-  const formatError = formatGraphqlError((error) => logger.error({ err: error }, 'graphql internal error'))
+  const formatError = formatGraphqlError(
+    (error) => logger.error({ err: error }, 'graphql internal error'),
+    schema
+  )
   const handle = createHandler<unknown, { ctx: Context }, any>({
     schema,
     // Read per request, so the settings follow the configuration the app holds now.
     validationRules: (req, _args, specified) => {
       const keyed = req.context.ctx.get('idempotency-key') ? [oneMutationPerKey] : []
-      return [...specified, ...graphqlRules(app), ...keyed]
+      // graphql-js's check of literal values, with each error naming its field (src/engine/graphql/input-errors.ts).
+      return [...withNamedValueErrors(specified), ...graphqlRules(app), ...keyed]
     },
     // A plain formatted object is serialized as it is (graphql-http's types ask for an Error, its code does not).
     formatError: formatError as any,
@@ -115,6 +120,8 @@ export const graphqlEndpoint = (
         status: statusOf(errors),
         codes: [...new Set(errors?.map((error) => String(error.extensions?.code)) ?? [])]
       } satisfies Outcome
+      // No `data`: the operation never started (its variables were refused), a request error like a bad document.
+      req.context.ctx.state.graphqlNotRun = !('data' in (result as ExecutionResult))
     }
   })
   return async (ctx: Context, next: Next) => {
@@ -131,6 +138,9 @@ export const graphqlEndpoint = (
         context: { ctx }
       })
       ctx.status = init.status
+      // graphql-http answers it 200; the GraphQL-over-HTTP spec asks a 400 under its own media type, as for validation.
+      if (ctx.state.graphqlNotRun && /graphql-response/.test(String(init.headers?.['content-type'])))
+        ctx.status = 400
       for (const [name, value] of Object.entries(init.headers ?? {})) ctx.set(name, value)
       ctx.body = body ?? ''
       outcome = ctx.state.graphql ?? requestOutcome(body, init.status)

@@ -75,6 +75,8 @@ export class ResourceService extends KnexService<Row, Row, KnexAdapterParams, Ro
         replacement[name] = JSON.stringify(field.default)
       }
     }
+    // `version`, when sent, is the precondition _patch checks (a stale one is a 409), as on a patch.
+    if (data.version !== undefined) replacement.version = data.version
     return this._patch(id, replacement, params) as Promise<Row>
   }
 
