@@ -10,7 +10,7 @@ import { graphqlContext } from '../engine/graphql/context'
 import { formatGraphqlError } from '../engine/graphql/errors'
 import { operationLimits } from '../engine/graphql/limits'
 import { oneMutationPerKey } from '../engine/graphql/one-mutation'
-import { withNamedValueErrors } from '../engine/graphql/input-errors'
+import { withNamedValueErrors } from '../engine/graphql/literal-errors'
 import { requestLogger } from '../logger'
 
 export const GRAPHQL_PATH = '/graphql'

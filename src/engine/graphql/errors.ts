@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
-import { variableInputError } from './input-errors'
+import { variableInputError } from './variable-errors'
 
 /** HTTP status of a service error -> the `extensions.code` clients branch on (docs/graphql.md#errors). */
 const CODES: Record<number, string> = {
