@@ -37,6 +37,7 @@ describe('GraphQL: update (PUT) mutations where a declaration allows update', fu
   this.timeout(120_000)
   let server: Started
   let drop: (() => Promise<void>) | undefined
+  const folders: string[] = []
   let call: (query: string, options?: Parameters<typeof graphql>[1]) => Promise<GraphqlResponse>
   const tokens: Record<string, string> = {}
   let productId: number
@@ -77,12 +78,13 @@ describe('GraphQL: update (PUT) mutations where a declaration allows update', fu
     const url = config.get<string>('database.url')
     const database = url ? await freshDatabase(url, 'gql_update') : undefined
     drop = database?.drop
+    const dataDir = database ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'gql-update-data-'))
+    const resourcesDir = declarations()
+    folders.push(resourcesDir, ...(dataDir ? [dataDir] : []))
     server = await startProcess({
       ...baseEnv(),
-      ...(database
-        ? { DATABASE_URL: database.url }
-        : { DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gql-update-data-')) }),
-      RESOURCES_DIR: declarations(),
+      ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir }),
+      RESOURCES_DIR: resourcesDir,
       WORKERS: 'off',
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password
@@ -108,6 +110,7 @@ describe('GraphQL: update (PUT) mutations where a declaration allows update', fu
   after(async () => {
     if (server) await stopProcess(server.child)
     await drop?.()
+    for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true })
   })
 
   const UPDATE_PRODUCT = `mutation ($id: Int!, $data: ProductUpdateInput!) {
