@@ -18,6 +18,7 @@ import { DocumentCache } from '../engine/graphql/document-cache'
 import { formatGraphqlError } from '../engine/graphql/errors'
 import { operationLimits } from '../engine/graphql/limits'
 import { oneMutationPerKey } from '../engine/graphql/one-mutation'
+import { withNamedValueErrors } from '../engine/graphql/literal-errors'
 import { requestLogger } from '../logger'
 
 export const GRAPHQL_PATH = '/graphql'
@@ -63,7 +64,8 @@ export const graphqlRules = (app: Application, idempotent = false): readonly Val
   let rules = ruleSets.get(key)
   if (!rules) {
     rules = [
-      ...specifiedRules,
+      // graphql-js's rules, its check of literal values naming each error's field (src/engine/graphql/literal-errors.ts).
+      ...withNamedValueErrors(specifiedRules),
       operationLimits({ maxDepth, maxCost }),
       ...(introspection ? [] : [NoSchemaIntrospectionCustomRule]),
       ...(idempotent ? [oneMutationPerKey] : [])
@@ -112,7 +114,10 @@ export const graphqlEndpoint = (
   app.set('graphqlSchema', schema)
   app.set('graphqlDocuments', documents)
   const logger = app.get('logger')
-  const formatError = formatGraphqlError((error) => logger.error({ err: error }, 'graphql internal error'))
+  const formatError = formatGraphqlError(
+    (error) => logger.error({ err: error }, 'graphql internal error'),
+    schema
+  )
   const handle = createHandler<unknown, { ctx: Context }, any>({
     schema,
     parse: documents.parse,
@@ -143,6 +148,8 @@ export const graphqlEndpoint = (
         status: statusOf(errors),
         codes: [...new Set(errors?.map((error) => String(error.extensions?.code)) ?? [])]
       } satisfies Outcome
+      // No `data`: the operation never started (its variables were refused), a request error like a bad document.
+      req.context.ctx.state.graphqlNotRun = !('data' in (result as ExecutionResult))
     }
   })
   return async (ctx: Context, next: Next) => {
@@ -159,6 +166,9 @@ export const graphqlEndpoint = (
         context: { ctx }
       })
       ctx.status = init.status
+      // graphql-http answers it 200; the GraphQL-over-HTTP spec asks a 400 under its own media type, as for validation.
+      if (ctx.state.graphqlNotRun && /graphql-response/.test(String(init.headers?.['content-type'])))
+        ctx.status = 400
       for (const [name, value] of Object.entries(init.headers ?? {})) ctx.set(name, value)
       ctx.body = body ?? ''
       outcome = ctx.state.graphql ?? requestOutcome(body, init.status)

@@ -15,16 +15,19 @@ export const graphql = async (
     token,
     apiKey,
     headers = {},
-    method = 'POST'
+    method = 'POST',
+    url: base
   }: {
     variables?: Record<string, unknown>
     token?: string
     apiKey?: string
     headers?: Record<string, string>
     method?: 'POST' | 'GET'
+    /** Another started server than the shared one. */
+    url?: string
   } = {}
 ): Promise<GraphqlResponse> => {
-  const { url } = await testServer()
+  const url = base ?? (await testServer()).url
   const auth = {
     ...(token && { authorization: `Bearer ${token}` }),
     ...(apiKey && { 'x-api-key': apiKey }),

@@ -1,4 +1,5 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql'
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
+import { variableInputError } from './variable-errors'
 
 /** HTTP status of a service error -> the `extensions.code` clients branch on (docs/graphql.md#errors). */
 const CODES: Record<number, string> = {
@@ -32,9 +33,10 @@ export const codeOf = (status: number) =>
  * The GraphQL spec's error shape with `extensions.code`: a service error keeps its message and the `data` REST
  * sends (the field errors, the allowed transitions) and its status; the request's own errors (syntax, unknown
  * fields, variables, limits) are BAD_REQUEST-like codes; anything else is an internal error, logged, never shown.
+ * A variable of the wrong shape is a BAD_USER_INPUT naming the field (`schema` words an enum's values).
  */
 export const formatGraphqlError =
-  (logInternal: (error: unknown) => void) =>
+  (logInternal: (error: unknown) => void, schema?: GraphQLSchema) =>
   (error: GraphQLError | Error): GraphQLFormattedError => {
     if (!(error instanceof GraphQLError)) {
       // graphql-http's own request errors (a missing query, a bad variables string): safe messages.
@@ -66,6 +68,9 @@ export const formatGraphqlError =
         extensions: { code: 'INTERNAL_SERVER_ERROR', status: 500 }
       }
     }
+    const variable =
+      !extensions?.code && message.startsWith('Variable "') && variableInputError(error, schema)
+    if (variable) return { message: variable.message, ...where, extensions: variable.extensions }
     const code =
       (extensions?.code as string | undefined) ??
       (message.startsWith('Syntax Error')

@@ -59,12 +59,24 @@ export const createOne =
   (resource: ResourceDeclaration) => (_source: unknown, args: Args, context: GraphqlContext) =>
     write(context, () => context.app.service(resource.path).create(plain(args.data), callParams(context)))
 
+/** `data` with the `version` argument as the body's precondition, as REST takes it. */
+const withVersion = (args: Args) => {
+  const data = plain(args.data)
+  if (args.version !== undefined && args.version !== null) data.version = args.version
+  return data
+}
+
+export const updateOne =
+  (resource: ResourceDeclaration) => (_source: unknown, args: Args, context: GraphqlContext) =>
+    write(context, () =>
+      context.app.service(resource.path).update(args.id, withVersion(args), callParams(context))
+    )
+
 export const patchOne =
-  (resource: ResourceDeclaration) => (_source: unknown, args: Args, context: GraphqlContext) => {
-    const data = plain(args.data)
-    if (args.version !== undefined && args.version !== null) data.version = args.version
-    return write(context, () => context.app.service(resource.path).patch(args.id, data, callParams(context)))
-  }
+  (resource: ResourceDeclaration) => (_source: unknown, args: Args, context: GraphqlContext) =>
+    write(context, () =>
+      context.app.service(resource.path).patch(args.id, withVersion(args), callParams(context))
+    )
 
 export const removeOne =
   (resource: ResourceDeclaration) => (_source: unknown, args: Args, context: GraphqlContext) =>

@@ -12,8 +12,12 @@ import type { EnumRegistry } from './field-types'
 import { dataType, orderByType, whereType } from './input-types'
 import { graphqlNames } from './names'
 import { objectTypes, pageType, type ContractProperties } from './object-types'
-import { behaviourContract, type ContractRegistry } from '../generators/behaviour-contract'
-import { createOne, findPage, getOne, patchOne, removeOne } from './operations'
+import {
+  behaviourContract,
+  type BehaviourContract,
+  type ContractRegistry
+} from '../generators/behaviour-contract'
+import { createOne, findPage, getOne, patchOne, removeOne, updateOne } from './operations'
 import { exposed, readable } from './relations'
 import { recordEvents } from './events'
 
@@ -56,12 +60,28 @@ const queryFields = (resource: ResourceDeclaration, type: GraphQLObjectType, enu
   return fields
 }
 
-/** `createProduct(data)`, `patchProduct(id, data, version)`, `removeProduct(id)`, as the declaration allows. */
-const mutationFields = (resource: ResourceDeclaration, type: GraphQLObjectType, enums: EnumRegistry) => {
+/** `version`, on a resource that has one: a stale version is a CONFLICT, on patch as on update. */
+const versionArg = (resource: ResourceDeclaration) =>
+  Object.values(resource.fields).some((field) => field.type === 'version')
+    ? { version: { type: GraphQLInt } }
+    : undefined
+
+/**
+ * `createProduct(data)`, `updateProduct(id, data, version)`, `patchProduct(id, data, version)`,
+ * `removeProduct(id)`, as the declaration allows.
+ */
+const mutationFields = (
+  resource: ResourceDeclaration,
+  type: GraphQLObjectType,
+  enums: EnumRegistry,
+  contract: BehaviourContract
+) => {
   const { type: typeName } = graphqlNames(resource)
   const fields: Record<string, Field> = {}
   const id = { type: new GraphQLNonNull(GraphQLInt) }
-  const create = has(resource, 'create') && dataType(resource, 'create', enums)
+  const version = versionArg(resource)
+  const concurrency = version ? 'With `version`, a stale version is a CONFLICT (optimistic concurrency).' : ''
+  const create = has(resource, 'create') && dataType(resource, 'create', enums, contract.requiredOnCreate)
   if (create) {
     fields[`create${typeName}`] = {
       type: new GraphQLNonNull(type),
@@ -69,19 +89,22 @@ const mutationFields = (resource: ResourceDeclaration, type: GraphQLObjectType, 
       resolve: createOne(resource)
     }
   }
+  const update = has(resource, 'update') && dataType(resource, 'update', enums)
+  if (update) {
+    fields[`update${typeName}`] = {
+      type: new GraphQLNonNull(type),
+      description:
+        `Replaces the record (PUT): a field left out takes its default, or null. ${concurrency}`.trim(),
+      args: { id, data: { type: new GraphQLNonNull(update) }, ...version },
+      resolve: updateOne(resource)
+    }
+  }
   const patch = has(resource, 'patch') && dataType(resource, 'patch', enums)
   if (patch) {
-    const versioned = Object.values(resource.fields).some((field) => field.type === 'version')
     fields[`patch${typeName}`] = {
       type: new GraphQLNonNull(type),
-      description: versioned
-        ? 'With `version`, a stale version is a CONFLICT (optimistic concurrency).'
-        : undefined,
-      args: {
-        id,
-        data: { type: new GraphQLNonNull(patch) },
-        ...(versioned && { version: { type: GraphQLInt } })
-      },
+      description: concurrency || undefined,
+      args: { id, data: { type: new GraphQLNonNull(patch) }, ...version },
       resolve: patchOne(resource)
     }
   }
@@ -137,15 +160,12 @@ const assertDistinctNames = (resources: ResourceDeclaration[]) => {
 }
 
 /** What the contexts' behaviours add to answers (src/engine/generators/behaviour-contract.ts), by resource. */
-const contractProperties = (
-  resources: ResourceDeclaration[],
-  contracts?: ContractRegistry
-): ContractProperties =>
+const contractProperties = (contracts: Map<string, BehaviourContract>): ContractProperties =>
   Object.fromEntries(
-    resources.map((resource) => {
-      const contract = behaviourContract(resource, resources, { contracts })
-      return [resource.name, { ...contract.resultProperties, ...contract.createdProperties }]
-    })
+    [...contracts].map(([name, contract]) => [
+      name,
+      { ...contract.resultProperties, ...contract.createdProperties }
+    ])
   )
 
 /**
@@ -156,14 +176,20 @@ export const buildGraphqlSchema = (declarations: ResourceDeclaration[], contract
   const resources = declarations.filter(exposed).sort((a, b) => a.name.localeCompare(b.name))
   assertDistinctNames(resources)
   const enums: EnumRegistry = new Map()
-  const types = objectTypes(resources, enums, contractProperties(declarations, contracts))
+  const contractOf = new Map(
+    declarations.map((resource) => [resource.name, behaviourContract(resource, declarations, { contracts })])
+  )
+  const types = objectTypes(resources, enums, contractProperties(contractOf))
   const query: Record<string, Field> = {}
   const mutation: Record<string, Field> = {}
   const subscription: Record<string, Field> = {}
   for (const resource of resources) {
     Object.assign(subscription, subscriptionFields(resource, types.get(resource.name)!))
     Object.assign(query, queryFields(resource, types.get(resource.name)!, enums))
-    Object.assign(mutation, mutationFields(resource, types.get(resource.name)!, enums))
+    Object.assign(
+      mutation,
+      mutationFields(resource, types.get(resource.name)!, enums, contractOf.get(resource.name)!)
+    )
   }
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: query }),

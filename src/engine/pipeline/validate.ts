@@ -61,6 +61,7 @@ const anonymous = ({ $id: _id, ...schema }: Record<string, any>) => schema
 /** `nullable`: the filters whose text `null` or `` means null (nullTextFilters in src/engine/runtime/schemas.ts). */
 export const validatorsFor = (schemas: ResourceSchemas, nullable: readonly string[] = []) => ({
   data: dataValidator.compile(anonymous(schemas.data)),
+  update: dataValidator.compile(anonymous(schemas.update)),
   patch: dataValidator.compile(anonymous(schemas.patch)),
   query: queryValidator.compile(anonymous(schemas.query)),
   nullable
@@ -118,7 +119,8 @@ export const validateQuery =
 export const validateData =
   (validators: ReturnType<typeof validatorsFor>) => async (context: HookContext, next: NextFunction) => {
     if (['create', 'update', 'patch'].includes(context.method)) {
-      const validate = context.method === 'patch' ? validators.patch : validators.data
+      const validate =
+        validators[context.method === 'create' ? 'data' : (context.method as 'update' | 'patch')]
       const records = Array.isArray(context.data) ? context.data : [context.data]
       for (const record of records) {
         if (record === null || typeof record !== 'object' || Array.isArray(record)) {
@@ -127,7 +129,7 @@ export const validateData =
       }
       // REST clients may give the expected version as `If-Match: "3"` instead of in the body.
       const ifMatch = context.params.headers?.['if-match']
-      if (ifMatch !== undefined && context.method === 'patch' && !Array.isArray(context.data)) {
+      if (ifMatch !== undefined && context.method !== 'create' && !Array.isArray(context.data)) {
         const version = Number(String(ifMatch).replace(/^W\//, '').replace(/"/g, ''))
         if (!Number.isInteger(version) || version < 1) {
           throw fail('If-Match header', [

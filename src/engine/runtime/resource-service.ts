@@ -68,6 +68,8 @@ export class ResourceService extends KnexService<Row, Row, KnexAdapterParams, Ro
     const replacement: Row = {}
     for (const [name, field] of Object.entries(this.resource.fields)) {
       if (fieldTypes[field.type].managed && field.type !== 'updatedAt') continue
+      // Input-only: no column to replace (to-storage dropped what was sent).
+      if (field.virtual) continue
       // A replacement keeps its owner and the fields the client may not write.
       if ((field.owner || field.readonly) && data[name] === undefined) continue
       replacement[name] = data[name] !== undefined ? data[name] : (field.default ?? null)
@@ -75,6 +77,8 @@ export class ResourceService extends KnexService<Row, Row, KnexAdapterParams, Ro
         replacement[name] = JSON.stringify(field.default)
       }
     }
+    // `version`, when sent, is the precondition _patch checks (a stale one is a 409), as on a patch.
+    if (data.version !== undefined) replacement.version = data.version
     return this._patch(id, replacement, params) as Promise<Row>
   }
 

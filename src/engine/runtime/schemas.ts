@@ -11,8 +11,10 @@ import {
 export interface ResourceSchemas {
   /** A record as returned to clients: hidden fields left out. */
   result: TSchema
-  /** The body of create and update. */
+  /** The body of create (and of update, but for `version`). */
   data: TSchema
+  /** The body of update: create's, plus `version` as a precondition on a versioned resource. */
+  update: TSchema
   /** The body of patch (every field optional; `version` is a precondition). */
   patch: TSchema
   /** The query of find (and of get, patch and remove with an id). */
@@ -80,7 +82,10 @@ export const resultSchema = (resource: ResourceDeclaration): TSchema => {
   return Type.Object(properties, { $id: `${resource.name}`, additionalProperties: false })
 }
 
-export const dataSchema = (resource: ResourceDeclaration, { partial }: { partial: boolean }): TSchema => {
+export const dataSchema = (
+  resource: ResourceDeclaration,
+  { partial, precondition = partial }: { partial: boolean; precondition?: boolean }
+): TSchema => {
   const properties: Record<string, TSchema> = {}
   for (const [name, field] of writableFields(resource)) {
     const schema = nullable(describe(fieldTypes[field.type].schema(field), field), field)
@@ -89,13 +94,13 @@ export const dataSchema = (resource: ResourceDeclaration, { partial }: { partial
       !partial && !field.optional && field.default === undefined && !field.owner && !field.virtual
     properties[name] = required ? schema : Type.Optional(schema)
   }
-  if (partial && resource.fields.version) {
+  if (precondition && resource.fields.version) {
     properties.version = Type.Optional(
       Type.Integer({ minimum: 1, maximum: INTEGER_MAX, description: 'Expected current version' })
     )
   }
   return Type.Object(properties, {
-    $id: `${resource.name}${partial ? 'Patch' : 'Data'}`,
+    $id: `${resource.name}${partial ? 'Patch' : precondition ? 'Update' : 'Data'}`,
     additionalProperties: false
   })
 }
@@ -158,6 +163,7 @@ export const querySchema = (resource: ResourceDeclaration): TSchema => {
 export const resourceSchemas = (resource: ResourceDeclaration): ResourceSchemas => ({
   result: resultSchema(resource),
   data: dataSchema(resource, { partial: false }),
+  update: dataSchema(resource, { partial: false, precondition: true }),
   patch: dataSchema(resource, { partial: true }),
   query: querySchema(resource)
 })

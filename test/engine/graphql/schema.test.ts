@@ -144,7 +144,70 @@ describe('engine: the GraphQL schema generated from declarations', () => {
         'note'
       ])
       const label = (schema.getType('WidgetPartCreateInput') as GraphQLInputObjectType).getFields().label
-      assert.equal(label.description, 'Constraints: at most 50 characters; required.')
+      assert.equal(String(label.type), 'String!', 'both grants write it: every caller must send it')
+      assert.equal(label.description, 'Constraints: at most 50 characters.')
+    })
+  })
+
+  describe('create and update inputs', () => {
+    const GADGETS = `
+name: gadgets
+fields:
+  id: { type: id }
+  ownerId: { type: ref, to: members, owner: true }
+  label: { type: string, maxLength: 50 }
+  code: { type: string, maxLength: 10 }
+  size: { type: enum, values: [small, large], default: small }
+  note: { type: text, optional: true }
+  version: { type: version }
+access:
+  get: [admin]
+  create: { authenticated: { fields: [label, note] }, admin: { fields: [label, code, ownerId, size, note] } }
+  update: { admin: { fields: [label, code, ownerId, size, note] } }
+  patch: [admin]
+apiKeys: false
+`
+    const { declarations, message } = loadFiles({ 'members.yaml': MEMBERS, 'gadgets.yaml': GADGETS })
+    const schema = buildGraphqlSchema(declarations)
+    const types = (name: string) =>
+      Object.fromEntries(
+        Object.values((schema.getType(name) as GraphQLInputObjectType).getFields()).map((field) => [
+          field.name,
+          String(field.type)
+        ])
+      )
+
+    it('are non-null exactly where every caller must send the field', () => {
+      assert.equal(message, '')
+      // code: required, but a caller the method admits may not write it (the service names it); ownerId: the
+      // caller when left out; size: a default.
+      assert.deepEqual(types('GadgetCreateInput'), {
+        label: 'String!',
+        code: 'String',
+        ownerId: 'Int',
+        size: 'GadgetSize',
+        note: 'String'
+      })
+      const code = (schema.getType('GadgetCreateInput') as GraphQLInputObjectType).getFields().code
+      assert.equal(code.description, 'Constraints: at most 10 characters; required.')
+      assert.deepEqual(types('GadgetUpdateInput'), {
+        label: 'String!',
+        code: 'String!',
+        ownerId: 'Int',
+        size: 'GadgetSize',
+        note: 'String'
+      })
+      assert.ok(Object.values(types('GadgetPatchInput')).every((type) => !type.endsWith('!')))
+    })
+
+    it('offer update as the declaration allows, with version as patch has it', () => {
+      const mutations = schema.getMutationType()!.getFields()
+      assert.deepEqual(Object.keys(mutations), ['createGadget', 'updateGadget', 'patchGadget'])
+      assert.deepEqual(
+        mutations.updateGadget.args.map((arg) => `${arg.name}: ${arg.type}`),
+        ['id: Int!', 'data: GadgetUpdateInput!', 'version: Int']
+      )
+      assert.ok(!mutations.updateMember, 'members declare no update')
     })
   })
 
@@ -176,6 +239,16 @@ describe('engine: the GraphQL schema generated from declarations', () => {
           .patchOrder.args.map((arg) => arg.name),
         ['id', 'data', 'version']
       )
+    })
+
+    it('has no update mutation: no shipped declaration allows update', () => {
+      assert.ok(resources.every((resource) => !Object.keys(resource.access.update).length))
+      const names = Object.keys(schema.getMutationType()!.getFields())
+      assert.deepEqual(
+        names.filter((name) => name.startsWith('update')),
+        []
+      )
+      assert.ok(!schema.getType('ProductUpdateInput'))
     })
   })
 

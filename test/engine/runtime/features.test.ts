@@ -107,6 +107,19 @@ describe('engine: declared features (soft delete, version, json schemas, owners,
     })
   })
 
+  it('takes version as a precondition on update too (a stale one is a 409), as on patch', async () => {
+    const task = await tasks.create({ title: 'Versioned' }, as(alice))
+    await assert.rejects(tasks.update(task.id, { title: 'Late', version: task.version + 1 }, as(alice)), {
+      code: 409,
+      data: { field: 'version', current: task.version }
+    })
+    const replaced = await tasks.update(task.id, { title: 'On time', version: task.version }, as(alice))
+    assert.equal(replaced.version, task.version + 1)
+    const header = { ...as(alice), headers: { 'if-match': `"${task.version}"` } }
+    await assert.rejects(tasks.update(task.id, { title: 'Stale header' }, header), { code: 409 })
+    await assert.rejects(tasks.create({ title: 'x', version: 1 }, as(alice)), { code: 400 })
+  })
+
   it('soft-deletes: removed rows disappear from find and get but stay in the table', async () => {
     const task = await tasks.create({ title: 'Short-lived' }, as(alice))
     const removed = await tasks.remove(task.id, as(alice))
