@@ -6,15 +6,9 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { Application } from '../declarations'
 import { graphqlContext } from '../engine/graphql/context'
 import { formatGraphqlError } from '../engine/graphql/errors'
-import { safely } from '../ops/faults'
 import { GRAPHQL_PATH, authenticateCaller, graphqlRules } from './graphql'
+import { followIdentities, type WsConnection as Extra } from './graphql-ws-identity'
 import { isSameOrigin } from './http'
-
-interface Extra {
-  socket: WebSocket
-  request: http.IncomingMessage
-  params?: Params
-}
 
 const BEARER = /^Bearer +(\S+) *$/i
 
@@ -33,7 +27,7 @@ const credentialsOf = (payload: Record<string, unknown> | undefined) => {
 /**
  * Subscriptions over the `graphql-transport-ws` protocol (graphql-ws) on `/graphql`, for the schema the HTTP
  * endpoint serves. The connection authenticates once in `connection_init` (a bad credential closes it with 4403);
- * when its session is revoked or its API key removed, the socket is closed with 4401 and its subscriptions end.
+ * it then follows its identity (src/transports/graphql-ws-identity.ts).
  */
 export const graphqlSubscriptions = (app: Application, server: http.Server) => {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 })
@@ -109,27 +103,12 @@ export const graphqlSubscriptions = (app: Application, server: http.Server) => {
       extra
     )
     socket.once('close', (code, reason) => {
+      extra.closeCode = code
       live.delete(extra)
       void closed(code, String(reason))
     })
   })
-  // A revoked session or a removed API key ends its connections (and so their subscriptions) at once.
-  const closeWhere = (match: (params: Params) => boolean, reason: string) => {
-    for (const extra of live) if (extra.params && match(extra.params)) extra.socket.close(4401, reason)
-  }
-  app.service('sessions').on(
-    'patched',
-    safely(app, 'graphql-ws: session revoked', (session: any) => {
-      if (session.revokedAt)
-        closeWhere((params) => params.authentication?.payload?.sid === session.id, 'Session ended')
-    })
-  )
-  app.service('api-keys').on(
-    'removed',
-    safely(app, 'graphql-ws: API key removed', (key: any) =>
-      closeWhere((params: any) => params.apiKey?.id === key.id, 'API key removed')
-    )
-  )
+  followIdentities(app, live)
   return () =>
     new Promise<void>((resolve) => {
       for (const client of wss.clients) client.close(1001, 'Server shutting down')
