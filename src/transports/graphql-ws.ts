@@ -8,6 +8,7 @@ import { graphqlContext } from '../engine/graphql/context'
 import { formatGraphqlError } from '../engine/graphql/errors'
 import { GRAPHQL_PATH, authenticateCaller, graphqlRules } from './graphql'
 import { followIdentities, type WsConnection as Extra } from './graphql-ws-identity'
+import { operationRecorder } from './graphql-ws-operations'
 import { isSameOrigin } from './http'
 
 const BEARER = /^Bearer +(\S+) *$/i
@@ -27,12 +28,14 @@ const credentialsOf = (payload: Record<string, unknown> | undefined) => {
 /**
  * Subscriptions over the `graphql-transport-ws` protocol (graphql-ws) on `/graphql`, for the schema the HTTP
  * endpoint serves. The connection authenticates once in `connection_init` (a bad credential closes it with 4403);
- * it then follows its identity (src/transports/graphql-ws-identity.ts).
+ * it then follows its identity (src/transports/graphql-ws-identity.ts). Operations are logged and counted
+ * (src/transports/graphql-ws-operations.ts).
  */
 export const graphqlSubscriptions = (app: Application, server: http.Server) => {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 })
   const logger = app.get('logger')
   const formatError = formatGraphqlError((error) => logger.error({ err: error }, 'graphql internal error'))
+  const operations = operationRecorder(app)
   const origins: string[] = app.get('origins')
   server.on('upgrade', (request: http.IncomingMessage, socket, head) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== GRAPHQL_PATH) return
@@ -64,7 +67,8 @@ export const graphqlSubscriptions = (app: Application, server: http.Server) => {
         return false
       }
     },
-    onSubscribe: (_ctx, _id, payload) => {
+    onSubscribe: (ctx, id, payload) => {
+      operations.subscribe(ctx.extra, id, payload.operationName)
       const { maxDocumentBytes } = app.get('graphql')
       if (Buffer.byteLength(payload.query ?? '') > maxDocumentBytes)
         return [
@@ -74,9 +78,18 @@ export const graphqlSubscriptions = (app: Application, server: http.Server) => {
         ]
     },
     context: (ctx) => graphqlContext(app as any, ctx.extra.params ?? { provider: 'graphql' }) as any,
-    onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors ? { ...result, errors: result.errors.map(formatError) } : undefined,
-    onError: (_ctx, _id, _payload, errors) => errors.map(formatError)
+    onOperation: (ctx, id, _payload, args, result) => operations.executed(ctx.extra, id, args, result),
+    onNext: (ctx, id, _payload, _args, result) => {
+      const formatted = result.errors ? { ...result, errors: result.errors.map(formatError) } : undefined
+      operations.sent(ctx.extra, id, formatted?.errors)
+      return formatted
+    },
+    onError: (ctx, id, _payload, errors) => {
+      const formatted = errors.map(formatError)
+      operations.failed(ctx.extra, id, formatted)
+      return formatted
+    },
+    onComplete: (ctx, id) => operations.completed(ctx.extra, id)
   })
   const live = new Set<Extra>()
   wss.on('connection', (socket: WebSocket, request: http.IncomingMessage) => {
