@@ -41,6 +41,21 @@ describe('GraphQL subscriptions of declared custom events', () => {
     assert.match(sdl, /\n {2}alertCreated: Alert!\n/)
   })
 
+  it('refuses two subscriptions of one name (a custom event meeting another resource’s standard one)', () => {
+    const alerts = isolated.resources.find((declaration) => declaration.name === 'alerts')!
+    const clash = { ...alerts, events: ['escalatedCreated'] }
+    const other = {
+      ...alerts,
+      name: 'alert-escalateds',
+      path: 'alert-escalateds',
+      file: 'alert-escalateds.yaml'
+    }
+    assert.throws(
+      () => buildGraphqlSchema([clash, other]),
+      /the GraphQL subscription 'alertEscalatedCreated' is also another resource's/
+    )
+  })
+
   it('delivers it to the owner and admins, as Socket.io sends it to their channels, and to nobody else', async () => {
     const members = isolated.app.service('members')
     const [ann, boss, cid] = await Promise.all(['ann', 'boss', 'cid'].map((name) => members.create({ name })))
