@@ -15,7 +15,7 @@ interface Operation {
   /** The subscription's root field (one per subscription): a label from the schema, never the client's text. */
   field?: string
   /** Set once the operation is a running subscription. */
-  subscribed?: bigint
+  subscribed?: boolean
   events: number
   status: number
   codes: string[]
@@ -110,7 +110,7 @@ export const operationRecorder = (app: Application) => {
       if (!isAsyncIterable(result)) return
       const selection = ast?.selectionSet.selections[0]
       operation.field = selection?.kind === 'Field' ? selection.name.value : undefined
-      operation.subscribed = process.hrtime.bigint()
+      operation.subscribed = true
       const seconds = since(operation.started)
       const metrics = app.get('metrics')
       metrics?.requestDuration.observe(
