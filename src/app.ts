@@ -114,7 +114,11 @@ export const createApp = async ({ serving = false } = {}): Promise<Application> 
   shareTableChanges(app)
   app.set(
     'rateLimiter',
-    createRateLimiter({ ...(app.get('rateLimits') as any), redisUrl: app.get('redisUrl') || undefined })
+    createRateLimiter({
+      ...(app.get('rateLimits') as any),
+      redisUrl: app.get('redisUrl') || undefined,
+      keyPrefix: `${app.get('redisPrefix')}:rl`
+    })
   )
   app.configure(authentication)
   registerResources(app, declarations, domain)

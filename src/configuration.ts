@@ -32,6 +32,8 @@ export const configurationSchema = Type.Intersect([
       statementTimeoutMs: Type.Integer({ minimum: 0, maximum: 3_600_000 })
     }),
     redisUrl: Type.String(),
+    // Names this deployment's channels and keys in Redis: deployments sharing a Redis must not share it.
+    redisPrefix: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' }),
     // The admin the first start creates when none exists (src/auth/first-admin.ts); empty: none.
     firstAdmin: Type.Object({
       email: Type.String({ maxLength: 254 }),

@@ -42,6 +42,18 @@ export const createMetrics = () => {
       help: 'Open Socket.io connections',
       registers: [registry]
     }),
+    graphqlSubscriptions: new Gauge({
+      name: 'api_graphql_subscriptions',
+      help: 'GraphQL subscriptions open now (graphql-ws), by subscription field',
+      labelNames: ['subscription'],
+      registers: [registry]
+    }),
+    graphqlEvents: new Counter({
+      name: 'api_graphql_subscription_events_total',
+      help: 'Events sent to GraphQL subscribers (graphql-ws), by subscription field',
+      labelNames: ['subscription'],
+      registers: [registry]
+    }),
     eventsPublished: new Counter({
       name: 'api_realtime_events_published_total',
       help: 'Realtime events sent to at least one connection',

@@ -4,8 +4,10 @@ import type { Application } from '../declarations'
 import { reportFault } from './faults'
 import { createRedisLink, type RedisLink } from './redis-link'
 
-const EVENTS = 'internal-api:events'
-const TABLE_CHANGES = 'internal-api:table-changes'
+// Channels under `redisPrefix` (REDIS_PREFIX): another deployment on the same Redis (staging beside production,
+// parallel test runs) must never replay its events here.
+const EVENTS = (app: Application) => `${app.get('redisPrefix')}:events`
+const TABLE_CHANGES = (app: Application) => `${app.get('redisPrefix')}:table-changes`
 /** Marks a context replayed from another instance: published here, never sent back to Redis. */
 const REPLAYED = Symbol('replayed from another instance')
 
@@ -62,7 +64,7 @@ export const instanceSync = (app: Application) => {
     service.emit = function (event: string, data: unknown, context?: any) {
       if (serviceEvents.includes(event) && !context?.[REPLAYED]) {
         try {
-          link.publish(EVENTS, serialize(origin, event, path, data, context))
+          link.publish(EVENTS(app), serialize(origin, event, path, data, context))
         } catch (error) {
           reportFault(app, `sync: ${path} ${event}`, error)
         }
@@ -70,7 +72,7 @@ export const instanceSync = (app: Application) => {
       return emit.call(this, event, data, context)
     }
   })
-  link.subscribe(EVENTS, (message) => {
+  link.subscribe(EVENTS(app), (message) => {
     const { origin: from, event, path, data, context } = JSON.parse(message)
     if (from === origin) return
     // A service this instance does not have (yet, while it starts): nobody here can be sent its events. Only
@@ -97,12 +99,12 @@ export const shareTableChanges = (app: Application) => {
       setImmediate(() => {
         const message = JSON.stringify({ origin, tables: [...pending!] })
         pending = undefined
-        link.publish(TABLE_CHANGES, message)
+        link.publish(TABLE_CHANGES(app), message)
       })
     }
     for (const table of tables) pending.add(table)
   })
-  link.subscribe(TABLE_CHANGES, (message) => {
+  link.subscribe(TABLE_CHANGES(app), (message) => {
     const change = JSON.parse(message)
     if (change.origin !== origin) app.get('totalsCache').changed(change.tables)
   })

@@ -3,7 +3,7 @@ import '@feathersjs/transport-commons'
 import type { Server, Socket } from 'socket.io'
 import type { Application } from '../declarations'
 import { channelsFor } from '../engine/runtime/policy'
-import { READ_METHODS, isRead } from '../engine/vocabulary'
+import { keyHearsEvents } from '../engine/runtime/event-audience'
 import type { ActiveApiKey } from '../auth/api-keys'
 import { reportFault, safely } from '../ops/faults'
 import { shapeHandshakeErrors, shapeSocketErrors } from './socket-errors'
@@ -39,11 +39,11 @@ export const trackSockets = (app: Application) => (io: Server) => {
   })
 }
 
-const identityChannels = (connection: any): string[] => {
+const identityChannels = (app: Application, connection: any): string[] => {
   if (connection.apiKey) {
     const key = connection.apiKey as ActiveApiKey
-    const reads = key.scopes.filter((scope) => (scope.methods ?? READ_METHODS).some(isRead))
-    return ['apikeys', ...reads.map((scope) => `readers/${scope.resource}`)]
+    const heard = app.get('resources').filter((resource) => keyHearsEvents(resource, key))
+    return ['apikeys', ...heard.map((resource) => `readers/${resource.name}`)]
   }
   const user = connection.user
   if (!user) return []
@@ -51,18 +51,18 @@ const identityChannels = (connection: any): string[] => {
 }
 
 /**
- * Connections join `everyone`, and once authenticated `authenticated`, `users/<id>` and `roles/<role>`
- * (API keys: `readers/<resource>` per scope). A resource's events go only to the channels of those who
- * could `get` the record (engine/policy.ts) — never to every authenticated connection, the Feathers default.
- * When a session is revoked its sockets leave every channel but `everyone` and are told so; when a user's
- * roles change, their sockets' role channels follow.
+ * Connections join `everyone`, and once authenticated `authenticated`, `users/<id>` and `roles/<role>` (API
+ * keys: `readers/<resource>` per resource they may `get`, src/engine/runtime/event-audience.ts). A resource's
+ * events go only to the channels of those who could `get` the record (engine/policy.ts) — never to every
+ * authenticated connection, the Feathers default. When a session is revoked its sockets leave every channel but
+ * `everyone` and are told so; when a user's roles change, their sockets' role channels follow.
  */
 export const channels = (app: Application) => {
   const leaveIdentityChannels = (connection: RealTimeConnection) => {
     for (const name of app.channels) if (name !== 'everyone') app.channel(name).leave(connection)
   }
   const joinIdentityChannels = (connection: RealTimeConnection) => {
-    for (const name of identityChannels(connection)) app.channel(name).join(connection)
+    for (const name of identityChannels(app, connection)) app.channel(name).join(connection)
   }
   // No channel exists before the first connection or event (app.channel() refuses an empty list).
   const connectionsWhere = (match: (connection: any) => boolean): any[] =>

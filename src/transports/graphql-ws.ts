@@ -6,15 +6,10 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { Application } from '../declarations'
 import { graphqlContext } from '../engine/graphql/context'
 import { formatGraphqlError } from '../engine/graphql/errors'
-import { safely } from '../ops/faults'
 import { GRAPHQL_PATH, authenticateCaller, graphqlRules } from './graphql'
+import { followIdentities, type WsConnection as Extra } from './graphql-ws-identity'
+import { operationRecorder } from './graphql-ws-operations'
 import { isSameOrigin } from './http'
-
-interface Extra {
-  socket: WebSocket
-  request: http.IncomingMessage
-  params?: Params
-}
 
 const BEARER = /^Bearer +(\S+) *$/i
 
@@ -33,12 +28,14 @@ const credentialsOf = (payload: Record<string, unknown> | undefined) => {
 /**
  * Subscriptions over the `graphql-transport-ws` protocol (graphql-ws) on `/graphql`, for the schema the HTTP
  * endpoint serves. The connection authenticates once in `connection_init` (a bad credential closes it with 4403);
- * when its session is revoked or its API key removed, the socket is closed with 4401 and its subscriptions end.
+ * it then follows its identity (src/transports/graphql-ws-identity.ts). Operations are logged and counted
+ * (src/transports/graphql-ws-operations.ts).
  */
 export const graphqlSubscriptions = (app: Application, server: http.Server) => {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 })
   const logger = app.get('logger')
   const formatError = formatGraphqlError((error) => logger.error({ err: error }, 'graphql internal error'))
+  const operations = operationRecorder(app)
   const origins: string[] = app.get('origins')
   server.on('upgrade', (request: http.IncomingMessage, socket, head) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== GRAPHQL_PATH) return
@@ -70,7 +67,8 @@ export const graphqlSubscriptions = (app: Application, server: http.Server) => {
         return false
       }
     },
-    onSubscribe: (_ctx, _id, payload) => {
+    onSubscribe: (ctx, id, payload) => {
+      operations.subscribe(ctx.extra, id, payload.operationName)
       const { maxDocumentBytes } = app.get('graphql')
       if (Buffer.byteLength(payload.query ?? '') > maxDocumentBytes)
         return [
@@ -80,9 +78,18 @@ export const graphqlSubscriptions = (app: Application, server: http.Server) => {
         ]
     },
     context: (ctx) => graphqlContext(app as any, ctx.extra.params ?? { provider: 'graphql' }) as any,
-    onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors ? { ...result, errors: result.errors.map(formatError) } : undefined,
-    onError: (_ctx, _id, _payload, errors) => errors.map(formatError)
+    onOperation: (ctx, id, _payload, args, result) => operations.executed(ctx.extra, id, args, result),
+    onNext: (ctx, id, _payload, _args, result) => {
+      const formatted = result.errors ? { ...result, errors: result.errors.map(formatError) } : undefined
+      operations.sent(ctx.extra, id, formatted?.errors)
+      return formatted
+    },
+    onError: (ctx, id, _payload, errors) => {
+      const formatted = errors.map(formatError)
+      operations.failed(ctx.extra, id, formatted)
+      return formatted
+    },
+    onComplete: (ctx, id) => operations.completed(ctx.extra, id)
   })
   const live = new Set<Extra>()
   wss.on('connection', (socket: WebSocket, request: http.IncomingMessage) => {
@@ -109,27 +116,12 @@ export const graphqlSubscriptions = (app: Application, server: http.Server) => {
       extra
     )
     socket.once('close', (code, reason) => {
+      extra.closeCode = code
       live.delete(extra)
       void closed(code, String(reason))
     })
   })
-  // A revoked session or a removed API key ends its connections (and so their subscriptions) at once.
-  const closeWhere = (match: (params: Params) => boolean, reason: string) => {
-    for (const extra of live) if (extra.params && match(extra.params)) extra.socket.close(4401, reason)
-  }
-  app.service('sessions').on(
-    'patched',
-    safely(app, 'graphql-ws: session revoked', (session: any) => {
-      if (session.revokedAt)
-        closeWhere((params) => params.authentication?.payload?.sid === session.id, 'Session ended')
-    })
-  )
-  app.service('api-keys').on(
-    'removed',
-    safely(app, 'graphql-ws: API key removed', (key: any) =>
-      closeWhere((params: any) => params.apiKey?.id === key.id, 'API key removed')
-    )
-  )
+  followIdentities(app, live)
   return () =>
     new Promise<void>((resolve) => {
       for (const client of wss.clients) client.close(1001, 'Server shutting down')

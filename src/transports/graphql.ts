@@ -31,7 +31,7 @@ interface Outcome {
 }
 
 /** Operation names are the client's: only a GraphQL name, shortened, reaches the logs. */
-const loggable = (name: unknown) =>
+export const loggable = (name: unknown) =>
   typeof name === 'string' && /^[_A-Za-z][_0-9A-Za-z]{0,99}$/.test(name) ? name : undefined
 
 /**
@@ -77,7 +77,8 @@ export const graphqlRules = (app: Application, idempotent = false): readonly Val
   return rules
 }
 
-const statusOf = (errors: readonly any[] | undefined) =>
+/** An operation's status: the highest `extensions.status` of its errors, else 200. */
+export const statusOf = (errors: readonly any[] | undefined) =>
   errors?.length ? Math.max(...errors.map((error) => Number(error.extensions?.status) || 400)) : 200
 
 /** One log line and one metrics sample per operation (name, type, status, duration), beside the HTTP line. */

@@ -1,44 +1,8 @@
 import assert from 'node:assert/strict'
-import { createClient, type Client } from 'graphql-ws'
-import WebSocket from 'ws'
-import { api, testServer, unique, userWithRoles, type TestUser } from '../helpers/server'
+import type { Client } from 'graphql-ws'
+import { api, unique, userWithRoles, type TestUser } from '../helpers/server'
 import { pendingOrder } from '../helpers/commerce'
-
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** A graphql-ws client on the test server's /graphql, as a browser or service would open it. */
-const connect = async (connectionParams?: Record<string, string>) => {
-  const { url } = await testServer()
-  return createClient({
-    url: `${url.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams,
-    retryAttempts: 0,
-    lazy: false,
-    // A closed connection is asserted through the subscription's `error`; the client need not print it.
-    onNonLazyError: () => {}
-  })
-}
-
-/** Subscribes and collects every `next`; `ended` settles with the error (or nothing) that ended it. */
-const collect = (client: Client, query: string) => {
-  const received: any[] = []
-  let finish: (error?: unknown) => void
-  const ended = new Promise<unknown>((resolve) => (finish = resolve))
-  client.subscribe(
-    { query },
-    { next: (value) => received.push(value), error: (error) => finish(error), complete: () => finish() }
-  )
-  return { received, ended }
-}
-
-const until = async (check: () => boolean, ms = 10_000) => {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await wait(50)
-  }
-}
+import { collect, connect, until, wait } from '../helpers/graphql-ws'
 
 describe('GraphQL subscriptions over graphql-ws', () => {
   let admin: TestUser

@@ -1,6 +1,8 @@
 import type { HookContext } from '@feathersjs/feathers'
 import type { ResourceDeclaration } from '../declarations/declaration'
-import { readableBy } from '../pipeline/readable'
+import { actsAsApiKey, readableBy } from '../pipeline/readable'
+import { keyHearsEvents } from '../runtime/event-audience'
+import { ownerField } from '../runtime/policy'
 import { forgetLoaded, type GraphqlContext } from './context'
 
 type Row = Record<string, any>
@@ -9,16 +11,32 @@ type Row = Record<string, any>
 const MAX_QUEUED = 1000
 
 /** The record as dispatched to every audience (masked, whole), not the writer's own (`$select`-narrowed) answer. */
-const dispatched = (data: Row, context?: HookContext) => {
+export const dispatched = (data: Row, context?: HookContext) => {
   const dispatch = context?.dispatch
   if (Array.isArray(dispatch)) return dispatch.find((record) => record?.id === data?.id) ?? data
   return dispatch?.id === data?.id ? dispatch : data
 }
 
 /**
- * A service's events as an async iterator, holding only the records the subscriber may `get` (its grants,
- * owner scope and `where`, or an API key's scopes): the audience Socket.io's channels give the same event
- * (src/engine/runtime/policy.ts `channelsFor`). A removed record is judged as it was, soft-deleted or not.
+ * Whether the subscriber receives an event of this record: the audience Socket.io's channels give it
+ * (src/engine/runtime/policy.ts `channelsFor`, src/engine/runtime/event-audience.ts) — those who may `get` the
+ * record, only its owner with `realtime: owner`. Judged per event from the subscriber's params as they are then,
+ * so a role change the transport writes into them (src/transports/graphql-ws-identity.ts) applies at once.
+ */
+const receives = (context: GraphqlContext, resource: ResourceDeclaration, record: Row) => {
+  const hookContext = { app: context.app, params: context.params } as HookContext
+  if (actsAsApiKey(hookContext))
+    return keyHearsEvents(resource, hookContext.params.apiKey) && readableBy(hookContext, resource)(record)
+  if (resource.realtime === 'owner') {
+    const user = hookContext.params.user
+    return Boolean(user) && record[ownerField(resource)!] === user!.id
+  }
+  return readableBy(hookContext, resource)(record)
+}
+
+/**
+ * A service's events (standard or declared custom ones) as an async iterator, holding only the records the
+ * subscriber may receive (`receives`). A removed record is judged as it was, soft-deleted or not.
  */
 export const recordEvents = (
   context: GraphqlContext,
@@ -26,7 +44,6 @@ export const recordEvents = (
   events: string[]
 ): AsyncIterableIterator<Row> => {
   const service = context.app.service(resource.path)
-  const readable = readableBy({ app: context.app, params: context.params } as HookContext, resource)
   const queue: Row[] = []
   let wake: (() => void) | undefined
   let done = false
@@ -34,7 +51,7 @@ export const recordEvents = (
     const listener = (data: Row, hookContext?: HookContext) => {
       const record = dispatched(data, hookContext)
       const judged = event === 'removed' && resource.softDelete ? { ...record, deletedAt: null } : record
-      if (done || !record || !readable(judged)) return
+      if (done || !record || !receives(context, resource, judged)) return
       if (queue.length >= MAX_QUEUED) return stop()
       queue.push(record)
       wake?.()

@@ -118,29 +118,51 @@ const mutationFields = (
   return fields
 }
 
+/** A declared custom event's subscription suffix: `shipmentLate` → `ShipmentLate` (`orderShipmentLate`). */
+const customSuffix = (event: string) => event[0].toUpperCase() + event.slice(1)
+
 /**
- * `productCreated`, `productPatched` (patch and update), `productRemoved`: for resources with realtime events
- * that someone may `get`; each subscriber receives the records they may `get`, as over Socket.io.
+ * `productCreated`, `productPatched` (patch and update), `productRemoved`, and `<type><Event>` per declared
+ * custom event: for resources with realtime events that someone may `get`; each subscriber receives the
+ * records they may `get`, as over Socket.io.
  */
 const subscriptionFields = (resource: ResourceDeclaration, type: GraphQLObjectType) => {
   if (!resource.realtime || !readable(resource)) return {}
   const { single } = graphqlNames(resource)
-  const streams: Record<string, string[]> = {
-    Created: ['created'],
-    Patched: ['patched', 'updated'],
-    Removed: ['removed']
-  }
+  const streams: [string, string[], string][] = [
+    ['Created', ['created'], 'created'],
+    ['Patched', ['patched', 'updated'], 'patched'],
+    ['Removed', ['removed'], 'removed'],
+    ...resource.events.map((event): [string, string[], string] => [
+      customSuffix(event),
+      [event],
+      `emitted as its custom event '${event}'`
+    ])
+  ]
   return Object.fromEntries(
-    Object.entries(streams).map(([suffix, events]): [string, Field] => [
+    streams.map(([suffix, events, what]): [string, Field] => [
       `${single}${suffix}`,
       {
         type: new GraphQLNonNull(type),
-        description: `Each ${resource.name} record ${suffix.toLowerCase()} from now on that you may read.`,
+        description: `Each ${resource.name} record ${what} from now on that you may read.`,
         subscribe: (_source, _args, context) => recordEvents(context, resource, events),
         resolve: (record) => record
       }
     ])
   )
+}
+
+/** Subscription fields of two resources may meet (`order` + event `itemCreated`, `orderItem` + `Created`). */
+const addSubscriptions = (
+  subscription: Record<string, Field>,
+  resource: ResourceDeclaration,
+  fields: Record<string, Field>
+) => {
+  for (const [name, field] of Object.entries(fields)) {
+    if (subscription[name])
+      throw new Error(`${resource.file}: the GraphQL subscription '${name}' is also another resource's`)
+    subscription[name] = field
+  }
 }
 
 /** Two resources may not share a GraphQL name: `graphql: { type }` in one of them tells them apart. */
@@ -184,7 +206,7 @@ export const buildGraphqlSchema = (declarations: ResourceDeclaration[], contract
   const mutation: Record<string, Field> = {}
   const subscription: Record<string, Field> = {}
   for (const resource of resources) {
-    Object.assign(subscription, subscriptionFields(resource, types.get(resource.name)!))
+    addSubscriptions(subscription, resource, subscriptionFields(resource, types.get(resource.name)!))
     Object.assign(query, queryFields(resource, types.get(resource.name)!, enums))
     Object.assign(
       mutation,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import { requestLogger } from '../../logger'
 
-const identityOf = (params: any) =>
+/** How logs name a caller: `user:<id>`, `apikey:<id>` or `anonymous`. */
+export const identityOf = (params: any) =>
   params.user ? `user:${params.user.id}` : params.apiKey ? `apikey:${params.apiKey.id}` : 'anonymous'
 
 /**
