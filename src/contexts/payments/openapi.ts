@@ -112,6 +112,7 @@ const stripeWebhookPath = {
         '401': errorRef('NotAuthenticated'),
         '404': errorRef('NotFound'),
         '413': errorRef('PayloadTooLarge'),
+        '415': errorRef('UnsupportedMediaType'),
         '422': {
           description: 'The event contradicts the payment (amount, currency or intent): recorded, refused',
           ...json(ref('Error'))

@@ -3,6 +3,7 @@ import type { Context, Next } from 'koa'
 import Stripe from 'stripe'
 import type { Application } from '../../../declarations'
 import { toClientError } from '../../../engine/pipeline/map-errors'
+import { jsonOnly } from '../../../input/json-only'
 import { stripeSettings } from '../provider-settings'
 import { processPaymentEvent, readRawBody } from '../webhook'
 import { storablePayload, toPaymentEvent } from './events'
@@ -39,6 +40,8 @@ export const stripeWebhook = (app: Application) => async (ctx: Context, next: Ne
   const settings = stripeSettings(app)
   if (!settings?.webhookSecret)
     throw new NotFound('Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)')
+  // As every other route: only JSON (a 415 otherwise), checked before anything is read.
+  await jsonOnly(ctx, async () => undefined)
   const raw = await readRawBody(ctx.req)
   const event = verified(
     raw,

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict'
 import { api, testServer, userWithRoles, type TestUser } from '../../../../test/helpers/server'
 import { pendingOrder } from '../../../../test/helpers/commerce'
 import { StripeStandIn } from '../../../../test/helpers/stripe-stand-in'
+import { clientModel } from '../../../engine/generators/client-model'
+import { servedDocument } from '../../../ops/openapi'
+import { paymentFacts } from '../accepted-methods'
 import { chargeKey, refundKey, resetProviders } from '../provider'
 import { reconcile } from '../reconcile'
 import { INTERRUPTED } from '../settle-payment'
@@ -197,8 +200,14 @@ describe('payments: the Stripe provider, through the stripe SDK', () => {
       })
       assert.equal(stale.status, 401, JSON.stringify(stale.body))
       assert.equal(stale.body.data.reason, 'stale')
-      const unsigned = await fetch(webhookUrl, { method: 'POST', body: '{}' })
+      const unsigned = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}'
+      })
       assert.equal(unsigned.status, 401)
+      const notJson = await fetch(webhookUrl, { method: 'POST', body: 'a=1' })
+      assert.equal(notJson.status, 415)
       assert.equal((await read(`/payments/${payment.id}`)).status, 'pending')
     })
 
@@ -308,12 +317,36 @@ describe('payments: the Stripe provider, through the stripe SDK', () => {
     })
   })
 
-  it('/declarations.json lists each enabled provider with its methods and currencies', async () => {
-    const { body } = await api('GET', '/declarations.json')
-    const names = body.payments.providers.map((provider: any) => provider.name)
+  it('takes a payment only in the currencies configured for the provider (400 naming paymentMethod)', async () => {
+    const settings = app.get('payments')
+    const stripe = { ...settings.providers.stripe, currencies: ['USD'] }
+    app.set('payments', { ...settings, providers: { ...settings.providers, stripe } })
+    try {
+      const order = await pendingOrder(customer, 70000, 'KRW')
+      const { status, body } = await pay(order.id, 'pm_card_visa')
+      assert.equal(status, 400, JSON.stringify(body))
+      assert.equal(body.errors[0].field, 'paymentMethod')
+      assert.match(body.errors[0].message, /KRW/)
+      assert.equal((await pay(order.id, 'sim_succeed')).body.status, 'captured', 'the simulator serves KRW')
+    } finally {
+      app.set('payments', settings)
+    }
+  })
+
+  // /declarations.json and /openapi.json are built once per process from the configuration at start (the shared
+  // test server started without Stripe): built here as the endpoints build them, from this configuration.
+  it('/declarations.json and OpenAPI list each enabled provider with its methods and currencies', () => {
+    const model = clientModel(app.get('resources'), paymentFacts(app))
+    const names = model.payments!.providers.map((provider) => provider.name)
     assert.deepEqual(names, ['simulated', 'stripe'])
-    const stripe = body.payments.providers[1]
-    assert.match(stripe.methodsHint, /pm_/)
-    assert.deepEqual(stripe.currencies, ['KRW', 'USD', 'EUR'])
+    assert.match(model.payments!.providers[1].methodsHint!, /pm_/)
+    assert.deepEqual(model.payments!.providers[1].currencies, ['KRW', 'USD', 'EUR'])
+    assert.deepEqual(model.payments!.methods, ['sim_succeed', 'sim_fail', 'sim_async', 'sim_timeout'])
+    const create = (servedDocument(app.get('resources'), app) as any).paths['/payments'].post
+    assert.equal(create.responses['402'].$ref, '#/components/responses/PaymentError')
+    assert.ok(create.responses['503'])
+    assert.match(create.description, /stripe \(a Stripe PaymentMethod id/)
+    const body = JSON.stringify(create.requestBody)
+    assert.ok(!body.includes('"enum":["sim_succeed"'), 'no closed list of methods while Stripe takes pm_ ids')
   })
 })
