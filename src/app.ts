@@ -30,6 +30,7 @@ import { createRateLimiter } from './auth/rate-limit'
 import { identityCache } from './auth/identity-cache'
 import { noStore } from './auth/no-store'
 import { paymentWebhook } from './contexts/payments/webhook'
+import { stripeWebhook } from './contexts/payments/stripe/webhook'
 import { JSON_TYPES, jsonOnly } from './input/json-only'
 import { postWithId } from './input/post-with-id'
 import { queryStringGuard } from './input/query-string'
@@ -69,6 +70,7 @@ export const createApp = async ({ serving = false } = {}): Promise<Application> 
   // (uiHeaders), so a new build is picked up at once.
   app.use(serveStatic(app.get('public'), { defer: true, maxage: 365 * 24 * 3600 * 1000, immutable: true }))
   app.use(paymentWebhook(app)) // before the body parser: verifies the signature over the raw body
+  app.use(stripeWebhook(app)) // likewise, Stripe's own format and signature
   app.use(parseAuthentication())
   app.use(postWithId(app))
   app.use(queryStringGuard(app)) // keys the query parser would drop unseen are a 400

@@ -5,6 +5,8 @@ import { environmentVariableOf, isPublishedSecret, useInstallationSecrets } from
 import { environmentFormatProblems } from './environment-formats'
 import { metricsProtectionProblem } from './ops/metrics-endpoint'
 import { DURATION_LIST_PATTERN, DURATION_PATTERN } from './durations'
+import { CURRENCIES } from './generated/vocabularies'
+import { paymentProviderProblems } from './contexts/payments/settings-problems'
 
 const NATS_URL_PATTERN = '^$|^(nats|tls)://[^\\s,]+(,(nats|tls)://[^\\s,]+)*$'
 
@@ -14,6 +16,13 @@ const PATTERN_HINTS: Record<string, string> = {
   [DURATION_LIST_PATTERN]: 'must be durations separated by commas, such as 5s,30s,2m',
   [NATS_URL_PATTERN]: 'must be nats://host:port (or tls://, or several separated by commas)'
 }
+
+const currenciesSetting = Type.Optional(
+  Type.Array(Type.Union(CURRENCIES.map((currency) => Type.Literal(currency))), {
+    minItems: 1,
+    uniqueItems: true
+  })
+)
 
 // node-config (config/*.json + environment variables) is checked against this schema at boot.
 export const configurationSchema = Type.Intersect([
@@ -50,7 +59,24 @@ export const configurationSchema = Type.Intersect([
     idempotency: Type.Object({ ttlHours: Type.Number({ exclusiveMinimum: 0, maximum: 8760 }) }),
     // The payment provider and its webhooks (src/contexts/payments/, docs/api/payment-processing.md).
     payments: Type.Object({
-      provider: Type.Union([Type.Literal('simulated')]),
+      // Which providers take new payments, in which currencies (src/contexts/payments/provider-settings.ts).
+      providers: Type.Object(
+        {
+          simulated: Type.Object({ enabled: Type.Boolean(), currencies: currenciesSetting }),
+          stripe: Type.Object({
+            enabled: Type.Boolean(),
+            currencies: currenciesSetting,
+            secretKey: Type.String({ maxLength: 255 }),
+            webhookSecret: Type.String({ maxLength: 255 }),
+            // Empty: api.stripe.com; else an http(s) URL (a local stand-in in tests).
+            apiBase: Type.String({ pattern: '^$|^https?://[^\\s/]+/?$' }),
+            webhookToleranceSeconds: Type.Integer({ minimum: 1, maximum: 3600 })
+          })
+        },
+        { additionalProperties: false }
+      ),
+      // Production refuses to start with the simulated provider enabled unless this is true.
+      allowSimulator: Type.Boolean(),
       webhookSecret: Type.String({ minLength: 16 }),
       webhookToleranceSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
       // Two-phase payments (docs/events.md): how long a request waits for the provider's answer; when a payment
@@ -258,6 +284,7 @@ export const validateConfiguration = async (
       app.get('database')?.url
     )
   )
+  problems.push(...paymentProviderProblems(process.env.NODE_ENV, app.get('payments')))
   // A server's, with the others and before the database is opened: not one more start to learn of it.
   const metrics = serving && metricsProtectionProblem(process.env.NODE_ENV, app.get('metricsEndpoint'))
   if (metrics && ENVIRONMENTS.includes(process.env.NODE_ENV!)) problems.push(metrics)

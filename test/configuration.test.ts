@@ -112,6 +112,25 @@ describe('start-up configuration', function () {
     )
   })
 
+  it('refuses Stripe enabled without its keys, and production with the simulator unless allowed', () => {
+    const stripe = start({ STRIPE_ENABLED: 'true', STRIPE_API_BASE: 'ftp://example' })
+    assert.match(stripe, /STRIPE_SECRET_KEY \(payments\.providers\.stripe\.secretKey\) is required/)
+    assert.match(stripe, /STRIPE_WEBHOOK_SECRET \(payments\.providers\.stripe\.webhookSecret\) is required/)
+    assert.match(stripe, /STRIPE_API_BASE \(payments\.providers\.stripe\.apiBase\)/)
+    const wrongKey = start({
+      STRIPE_ENABLED: 'true',
+      STRIPE_SECRET_KEY: 'pk_test_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_x'
+    })
+    assert.match(wrongKey, /STRIPE_SECRET_KEY .* must be a secret key: sk_live_… or sk_test_…/)
+    const production = { NODE_ENV: 'production', PAYMENTS_SIMULATOR_ENABLED: 'true' }
+    assert.match(start(production), /PAYMENTS_SIMULATOR_ENABLED .* refused with NODE_ENV=production/)
+    const allowed = start({ ...production, PAYMENTS_ALLOW_SIMULATOR: 'true' })
+    assert.ok(!/PAYMENTS_SIMULATOR_ENABLED/.test(allowed), allowed)
+    // Production's own configuration disables the simulator: nothing to refuse there.
+    assert.ok(!/PAYMENTS_SIMULATOR_ENABLED/.test(start({ NODE_ENV: 'production' })))
+  })
+
   it('stops on an unknown NODE_ENV instead of running on development settings', () => {
     assert.match(
       start({ NODE_ENV: 'prodcution', DATABASE_URL: '' }),

@@ -28,7 +28,7 @@ export interface Domain {
   contracts?: ContractRegistry
   /** Paths a context serves besides its resources (the payment webhook), for the OpenAPI document. */
   openApi?: OpenApiContribution[]
-  /** The configured payment provider and the methods it accepts, for clients (`/declarations.json`, OpenAPI). */
+  /** The enabled payment providers and the methods they accept, for clients (`/declarations.json`, OpenAPI). */
   payments?: (settings: Settings) => ClientModel['payments']
   /** Named readers of the event stream, run by the workers (src/engine/events/consumer.ts). */
   consumers?: Record<string, Consumer>

@@ -1327,8 +1327,9 @@ export interface Payment {
   orderId: number
   /** the order's owner, derived from the order (also when an admin pays) */
   userId: number
-  /** a method the provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout */
+  /** a method an enabled provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout; stripe: a PaymentMethod id (pm_…) */
   paymentMethod: string
+  /** the provider that took the payment; its refunds, reconciliation and webhooks go to it */
   provider: string | null
   status: 'pending' | 'authorized' | 'captured' | 'failed' | 'cancelled'
   /** the order's total */
@@ -1338,6 +1339,12 @@ export interface Payment {
   refundedCents: number
   providerRef: string | null
   failureReason: string | null
+  /** the provider's decline code of a failed payment (stripe: e.g. insufficient_funds) */
+  declineCode: string | null
+  /** while pending: the provider's client secret (stripe: the PaymentIntent's, for Stripe.js handleNextAction) */
+  clientSecret: string | null
+  /** while pending: what the customer must do (stripe: the next_action type, e.g. use_stripe_sdk) */
+  nextAction: string | null
   version: number
   /** @format date-time */
   createdAt: string
@@ -1350,9 +1357,12 @@ export interface PaymentData {
   orderId: number
   /** the order's owner, derived from the order (also when an admin pays) */
   userId?: number
-  /** a method the provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout */
+  /** a method an enabled provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout; stripe: a PaymentMethod id (pm_…) */
   paymentMethod: string
-  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  /**
+   * the provider that took the payment; its refunds, reconciliation and webhooks go to it
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
   provider?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   status?: 'pending' | 'authorized' | 'captured' | 'failed' | 'cancelled'
@@ -1371,6 +1381,21 @@ export interface PaymentData {
   providerRef?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   failureReason?: string | null
+  /**
+   * the provider's decline code of a failed payment (stripe: e.g. insufficient_funds)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  declineCode?: string | null
+  /**
+   * while pending: the provider's client secret (stripe: the PaymentIntent's, for Stripe.js handleNextAction)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  clientSecret?: string | null
+  /**
+   * while pending: what the customer must do (stripe: the next_action type, e.g. use_stripe_sdk)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  nextAction?: string | null
 }
 
 /** The body of patch on /payments. */
@@ -1378,9 +1403,12 @@ export interface PaymentPatch {
   orderId?: number
   /** the order's owner, derived from the order (also when an admin pays) */
   userId?: number
-  /** a method the provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout */
+  /** a method an enabled provider accepts; simulated: sim_succeed, sim_fail, sim_async or sim_timeout; stripe: a PaymentMethod id (pm_…) */
   paymentMethod?: string
-  /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
+  /**
+   * the provider that took the payment; its refunds, reconciliation and webhooks go to it
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
   provider?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   status?: 'pending' | 'authorized' | 'captured' | 'failed' | 'cancelled'
@@ -1399,6 +1427,21 @@ export interface PaymentPatch {
   providerRef?: string | null
   /** Readonly: only principals granted this field explicitly (access `fields`) may write it. */
   failureReason?: string | null
+  /**
+   * the provider's decline code of a failed payment (stripe: e.g. insufficient_funds)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  declineCode?: string | null
+  /**
+   * while pending: the provider's client secret (stripe: the PaymentIntent's, for Stripe.js handleNextAction)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  clientSecret?: string | null
+  /**
+   * while pending: what the customer must do (stripe: the next_action type, e.g. use_stripe_sdk)
+   * Readonly: only principals granted this field explicitly (access `fields`) may write it.
+   */
+  nextAction?: string | null
   /** Expected current version */
   version?: number
 }
@@ -1445,6 +1488,9 @@ export interface PaymentQuery {
     | 'refundedCents'
     | 'providerRef'
     | 'failureReason'
+    | 'declineCode'
+    | 'clientSecret'
+    | 'nextAction'
     | 'version'
     | 'createdAt'
     | 'updatedAt'

@@ -34,32 +34,34 @@ const staffUser = () => {
     staff = { user: userWithRoles(['admin']), since: Date.now() }
   return staff.user
 }
-const productsByPrice = new Map<number, Promise<number>>()
-const productPriced = (priceCents: number) => {
-  if (!productsByPrice.has(priceCents)) {
+const productsByPrice = new Map<string, Promise<number>>()
+const productPriced = (priceCents: number, currency = 'USD') => {
+  const key = `${priceCents} ${currency}`
+  if (!productsByPrice.has(key)) {
     productsByPrice.set(
-      priceCents,
+      key,
       (async () => {
         const admin = await staffUser()
-        return (await stockedProduct(admin, { stock: 100_000, priceCents })).id as number
+        return (await stockedProduct(admin, { stock: 100_000, priceCents, currency })).id as number
       })()
     )
   }
-  return productsByPrice.get(priceCents)!
+  return productsByPrice.get(key)!
 }
 
 /** Where test orders go: an order is paid and shipped only with an address (orders.yaml `requires`). */
 export const SHIPPING_ADDRESS = { line1: '1 Test Street', city: 'Seoul', country: 'KR' }
 
-/** A pending order of `totalCents` USD placed by `user` through POST /orders. */
-export const pendingOrder = async (user: TestUser, totalCents = 5000) => {
-  const productId = await productPriced(totalCents)
+/** A pending order of `totalCents` (minor units of `currency`) placed by `user` through POST /orders. */
+export const pendingOrder = async (user: TestUser, totalCents = 5000, currency = 'USD') => {
+  const productId = await productPriced(totalCents, currency)
   const { status, body } = await api('POST', '/orders', {
     token: user.token,
     body: { items: [{ productId, quantity: 1 }], shippingAddress: SHIPPING_ADDRESS }
   })
   assert.equal(status, 201, JSON.stringify(body))
   assert.equal(body.totalCents, totalCents)
+  assert.equal(body.currency, currency)
   assert.equal(body.status, 'pending')
   return body
 }

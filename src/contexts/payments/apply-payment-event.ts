@@ -108,8 +108,11 @@ const settlePayment = eventStep('settlePayment', async ({ input, state, records 
       ? { status: 'captured', capturedCents: payment.amountCents }
       : {
           status: 'failed',
-          failureReason: (event.failureReason ?? 'reported failed by the provider').slice(0, 500)
+          failureReason: (event.failureReason ?? 'reported failed by the provider').slice(0, 500),
+          ...(event.declineCode && { declineCode: event.declineCode.slice(0, 64) })
         }
+  // Settled: what the client needed to finish it is no longer kept.
+  Object.assign(change, { clientSecret: null, nextAction: null })
   // An event that overtook the provider's answer to the charge brings the reference that answer would have.
   if (!payment.providerRef && event.providerRef) change.providerRef = event.providerRef
   const settled = await records.patch('payments', payment.id, change)

@@ -83,8 +83,52 @@ const webhookPath = {
   }
 }
 
+/** `POST /payments/webhook/stripe` (src/contexts/payments/stripe/webhook.ts): Stripe's events, Stripe's signature. */
+const stripeWebhookPath = {
+  '/payments/webhook/stripe': {
+    post: {
+      tags: ['payments'],
+      summary: 'Stripe webhook',
+      description:
+        "For Stripe: a Stripe event (docs.stripe.com/api/events/object), verified with the SDK against the raw body and the endpoint's signing secret (`STRIPE_WEBHOOK_SECRET`). Acts on payment_intent.succeeded, payment_intent.payment_failed and payment_intent.canceled of this API's payments, once per event id; any other event is acknowledged and ignored. 404 while Stripe webhooks are not configured.",
+      operationId: 'stripeWebhook',
+      parameters: [
+        {
+          name: 'Stripe-Signature',
+          in: 'header',
+          required: true,
+          description:
+            '`t=<unix seconds>,v1=<hex HMAC-SHA256>`, as Stripe signs; older than the tolerance: 401',
+          schema: { type: 'string' }
+        }
+      ],
+      requestBody: {
+        required: true,
+        ...json({ type: 'object', description: 'A Stripe event', additionalProperties: true })
+      },
+      responses: {
+        '200': { description: 'The event was received', ...json(ref('WebhookOutcome')) },
+        '400': errorRef('BadRequest'),
+        '401': errorRef('NotAuthenticated'),
+        '404': errorRef('NotFound'),
+        '413': errorRef('PayloadTooLarge'),
+        '415': errorRef('UnsupportedMediaType'),
+        '422': {
+          description: 'The event contradicts the payment (amount, currency or intent): recorded, refused',
+          ...json(ref('Error'))
+        },
+        '503': errorRef('ServiceUnavailable')
+      },
+      security: []
+    }
+  }
+}
+
 export const paymentsOpenApi: OpenApiContribution = {
   // Only where payments are declared; the schemas always, so no resource can take their names.
-  paths: (resources) => (resources.some((resource) => resource.name === 'payments') ? webhookPath : {}),
+  paths: (resources) =>
+    resources.some((resource) => resource.name === 'payments')
+      ? { ...webhookPath, ...stripeWebhookPath }
+      : {},
   schemas: () => schemas
 }

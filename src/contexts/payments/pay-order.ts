@@ -5,15 +5,19 @@ import { readableBy } from '../../engine/pipeline/readable'
 import { assertRequirements } from '../../engine/pipeline/transition-steps'
 import { invalid } from '../../engine/errors'
 import { BLOCKING_STATUSES, ordersDeclaration } from './order-payments'
-import { chargePayment } from './payment-calls'
-import { providerFor, type PaymentProvider } from './provider'
+import { chargePayment, type ChargeOutcome } from './payment-calls'
+import { enabledPaymentProviders, type PaymentProvider } from './provider'
 
 export interface PayOrderInput {
   orderId: number
   paymentMethod: string
+  /** Told what became of the provider call after the commit (the create's answer depends on it). */
+  onCharged?: (outcome: ChargeOutcome) => void
 }
 
 interface PayOrderState {
+  /** The enabled providers that accept the method; the first serving the order's currency takes it. */
+  candidates: ReturnType<typeof enabledPaymentProviders>
   provider: PaymentProvider
   order: Record<string, any>
   payment: Record<string, any>
@@ -22,15 +26,36 @@ interface PayOrderState {
 type PayStep = Parameters<typeof step<PayOrderInput, PayOrderState>>[1]
 const payStep = (name: string, run: PayStep) => step<PayOrderInput, PayOrderState>(name, run)
 
+/** Methods in words: listed when a provider can list them, else its hint (stripe: `pm_…` ids). */
+const describeMethods = (providers: PaymentProvider[]) =>
+  providers
+    .map((p) => (p.acceptedMethods?.length ? p.acceptedMethods.join(', ') : p.methodsHint))
+    .join('; or ')
+
+/** Some enabled provider accepts the method, or a 400 naming `paymentMethod` (and never echoing it). */
 const checkMethod = payStep('checkMethod', ({ app, input, state }) => {
-  const provider = providerFor(app)
-  if (!provider.supports(input.paymentMethod)) {
-    const accepted = provider.acceptedMethods?.length
-      ? `: use one of ${provider.acceptedMethods.join(', ')}`
-      : ''
-    throw invalid('paymentMethod', `is not accepted by the ${provider.name} payment provider${accepted}`)
+  const enabled = enabledPaymentProviders(app)
+  state.candidates = enabled.filter(({ provider }) => provider.supports(input.paymentMethod))
+  if (!state.candidates.length) {
+    const accepted = describeMethods(enabled.map(({ provider }) => provider))
+    throw invalid(
+      'paymentMethod',
+      `is not accepted by the enabled payment providers${accepted ? `: use ${accepted}` : ''}`
+    )
   }
-  state.provider = provider
+})
+
+/** The first provider accepting the method that serves the order's currency (`payments.providers.*.currencies`). */
+const chooseProvider = payStep('chooseProvider', ({ state }) => {
+  const currency = state.order!.currency
+  const serving = state.candidates!.find(({ currencies }) => !currencies || currencies.includes(currency))
+  if (!serving) {
+    throw invalid(
+      'paymentMethod',
+      `is not accepted for ${currency} payments by the enabled payment providers`
+    )
+  }
+  state.provider = serving.provider
 })
 
 /** The order row locked (two attempts for one order run one after the other); someone else's is a 404. */
@@ -86,9 +111,11 @@ const recordPending = payStep('recordPending', async ({ input, state, records })
 })
 
 /** The provider is asked after the commit: no row lock is held while it answers (payment-calls.ts). */
-const chargeAfterCommit = payStep('chargeAfterCommit', ({ app, trx, params, state }) => {
+const chargeAfterCommit = payStep('chargeAfterCommit', ({ app, trx, input, params, state }) => {
   const payment = state.payment!
-  afterCommit(app, trx, `payments: charge ${payment.id}`, () => chargePayment(app, payment, params.user))
+  afterCommit(app, trx, `payments: charge ${payment.id}`, async () =>
+    input.onCharged?.(await chargePayment(app, payment, params.user))
+  )
 })
 
 /**
@@ -101,6 +128,6 @@ const chargeAfterCommit = payStep('chargeAfterCommit', ({ app, trx, params, stat
  */
 export const payOrder = defineCommand<PayOrderInput, PayOrderState, Record<string, any>>(
   'payOrder',
-  [checkMethod, lockOrder, checkPayable, recordPending, chargeAfterCommit],
+  [checkMethod, lockOrder, checkPayable, chooseProvider, recordPending, chargeAfterCommit],
   ({ state }) => state.payment!
 )

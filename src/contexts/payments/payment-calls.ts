@@ -1,7 +1,7 @@
 import type { Application } from '../../declarations'
 import type { StepParams } from '../../engine/runtime/guards-and-effects'
 import { chargeKey, providerFor, type PaymentResult } from './provider'
-import { withinProviderTimeout } from './provider-call'
+import { ProviderTimeout, ProviderUnavailable, withinProviderTimeout } from './provider-call'
 import { settlePayment } from './settle-payment'
 
 // The provider's side of a payment, always after the commit of what asked for it (no transaction is open here).
@@ -9,15 +9,23 @@ import { settlePayment } from './settle-payment'
 type PaymentRow = Record<string, any>
 type Caller = StepParams['user']
 
+/**
+ * What became of a charge call: an answer, no answer in time (`timeout`: it may have been taken), or a provider
+ * that could not take it now (`unavailable`: an outage, a 5xx, a refused connection). Either of the last two
+ * leaves the payment pending for the reconciler.
+ */
+export type ChargeOutcome =
+  { answer: PaymentResult } | { unanswered: 'timeout' | 'unavailable'; detail: string }
+
 /** Asks the provider; no answer (a timeout, an error) leaves the payment pending for the reconciler. */
-const ask = async (
+const call = async (
   app: Application,
   payment: PaymentRow,
   what: string,
-  call: () => Promise<PaymentResult>
-) => {
+  work: () => Promise<PaymentResult>
+): Promise<ChargeOutcome> => {
   try {
-    return await withinProviderTimeout(app, `${what} of payment ${payment.id}`, call)
+    return { answer: await withinProviderTimeout(app, `${what} of payment ${payment.id}`, work) }
   } catch (error) {
     app
       .get('logger')
@@ -25,8 +33,14 @@ const ask = async (
         { err: error, paymentId: payment.id },
         `payment provider: no answer to the ${what}; the payment stays pending until the reconciler asks`
       )
-    return undefined
+    const unanswered = error instanceof ProviderTimeout ? 'timeout' : 'unavailable'
+    return { unanswered, detail: error instanceof ProviderUnavailable ? error.detail : String(error) }
   }
+}
+
+const ask = async (...args: Parameters<typeof call>) => {
+  const outcome = await call(...args)
+  return 'answer' in outcome ? outcome.answer : undefined
 }
 
 /** Records the answer once (`settlePayment`); `user` is who asked for it, for the order's history. */
@@ -36,21 +50,22 @@ const settle = async (app: Application, payment: PaymentRow, answer: PaymentResu
 
 /** The charge of a payment just recorded as pending, with its id as the provider's idempotency key. */
 export const chargePayment = async (app: Application, payment: PaymentRow, user?: Caller) => {
-  const answer = await ask(app, payment, 'charge', () =>
-    providerFor(app).charge({
+  const outcome = await call(app, payment, 'charge', () =>
+    providerFor(app, payment.provider).charge({
       idempotencyKey: chargeKey(payment.id),
       paymentMethod: payment.paymentMethod,
       amountCents: payment.amountCents,
       currency: payment.currency
     })
   )
-  if (answer) await settle(app, payment, answer, user)
+  if ('answer' in outcome) await settle(app, payment, outcome.answer, user)
+  return outcome
 }
 
 /** The charge of a payment whose order was cancelled, released (or, if it was taken meanwhile, recorded). */
 export const releasePayment = async (app: Application, payment: PaymentRow) => {
   const answer = await ask(app, payment, 'cancellation', () =>
-    providerFor(app).cancel({
+    providerFor(app, payment.provider).cancel({
       idempotencyKey: chargeKey(payment.id),
       amountCents: payment.amountCents,
       currency: payment.currency
@@ -65,7 +80,7 @@ export const releasePayment = async (app: Application, payment: PaymentRow) => {
  * A payment whose order is no longer pending is released. Answers whether anything was recorded.
  */
 export const reconcilePayment = async (app: Application, payment: PaymentRow, orderStatus: string) => {
-  const provider = providerFor(app)
+  const provider = providerFor(app, payment.provider)
   const release = () =>
     provider.cancel({
       idempotencyKey: chargeKey(payment.id),

@@ -32,3 +32,18 @@ export const withinProviderTimeout = async <T>(
     clearTimeout(timer)
   }
 }
+
+/**
+ * The provider could not be reached or answered that it cannot work now (an outage, a 5xx, a refused connection,
+ * a rejected key): nothing is known about the call. The record stays pending for the reconciler, and a client
+ * waiting for it is answered 503 with `Retry-After`.
+ */
+export class ProviderUnavailable extends Error {
+  constructor(
+    provider: string,
+    readonly detail: string
+  ) {
+    super(`the ${provider} payment provider is unavailable: ${detail}`)
+    this.name = 'ProviderUnavailable'
+  }
+}

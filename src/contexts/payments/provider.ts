@@ -1,6 +1,8 @@
 import type { Application } from '../../declarations'
 import type { Currency } from '../../generated/vocabularies'
+import { enabledProviders, providerSettings, type ProviderName } from './provider-settings'
 import { SimulatedProvider } from './simulated'
+import { StripeProvider } from './stripe/provider'
 
 // Declared once, in src/contexts/_vocabularies.yaml (`currencies`).
 export type { Currency }
@@ -15,6 +17,15 @@ export interface PaymentResult {
   providerRef: string
   /** Why a payment failed, in words a support agent can relay. */
   failureReason?: string
+  /** A card issuer's refusal (stripe: `decline_code`): the create answers 402 with it. */
+  declineCode?: string
+  /** The request named this parameter wrong (stripe: an unknown PaymentMethod): the create answers 400 naming it. */
+  invalidField?: string
+  /** The provider refused the request for another reason (stripe: an invalid_request_error's code): 422. */
+  providerCode?: string
+  /** While pending: what the client needs to finish it (stripe: the client secret and the next action's type). */
+  clientSecret?: string
+  nextAction?: string
 }
 
 export interface RefundResult {
@@ -47,13 +58,15 @@ export interface RefundRequest {
  * pending (`findCharge`, `findRefund`), so every call must be safe to repeat with the same key.
  *
  * The default is `SimulatedProvider` (src/contexts/payments/simulated.ts). A real provider (a card processor's API)
- * is one more class implementing this interface, selected by `payments.provider` in the configuration
- * (`providerFor` below); nothing else in the server changes.
+ * is one more class implementing this interface, registered in `makers` below and enabled in
+ * `payments.providers` (docs/api/payment-processing.md, "Writing another provider").
  */
 export interface PaymentProvider {
   readonly name: string
   /** The methods it accepts, when they can be listed (for the error message on any other). */
   readonly acceptedMethods?: readonly string[]
+  /** The methods it accepts in words, when they cannot be listed (stripe: `pm_…` ids). */
+  readonly methodsHint?: string
   /** Whether this provider accepts the method; the server answers 400 naming `paymentMethod` otherwise. */
   supports(paymentMethod: string): boolean
   /** Takes the amount (authorized and captured at once), or says it is pending; once per key. */
@@ -67,28 +80,49 @@ export interface PaymentProvider {
   cancel(request: { idempotencyKey: string; amountCents: number; currency: Currency }): Promise<PaymentResult>
   /** Gives back part or all of a captured charge; once per key. */
   refund(request: RefundRequest): Promise<RefundResult>
-  /** What became of the refund made with this key; undefined when the provider never saw the key. */
-  findRefund(idempotencyKey: string): Promise<RefundResult | undefined>
+  /**
+   * What became of the refund made with this key; undefined when the provider never saw the key. `providerRef` is
+   * the charge it gives back from (a provider may look for refunds by charge only).
+   */
+  findRefund(idempotencyKey: string, providerRef?: string): Promise<RefundResult | undefined>
 }
 
-const providers: Record<string, (app: Application) => PaymentProvider> = {
-  simulated: (app) => new SimulatedProvider(app)
+/** The providers the server knows, by the name `payments.providers` and a payment's `provider` use. */
+const makers: Record<ProviderName, (app: Application) => PaymentProvider> = {
+  simulated: (app) => new SimulatedProvider(app),
+  stripe: (app) => new StripeProvider(app)
 }
 
-const instances = new WeakMap<object, PaymentProvider>()
+const instances = new WeakMap<object, Map<string, PaymentProvider>>()
 
-/** The configured provider of an app (one instance per app). */
-export const providerFor = (app: Application): PaymentProvider => {
-  let provider = instances.get(app)
+/**
+ * A provider by name (one instance per app): a payment's own (`payment.provider`), so that its refunds,
+ * reconciliation and webhooks go to the provider that took it, even one no longer enabled for new payments.
+ * Without a name, the first enabled one.
+ */
+export const providerFor = (app: Application, name?: string | null): PaymentProvider => {
+  const chosen = name ?? enabledProviders(app)[0] ?? 'simulated'
+  const known = instances.get(app) ?? new Map<string, PaymentProvider>()
+  instances.set(app, known)
+  let provider = known.get(chosen)
   if (!provider) {
-    const name = app.get('payments')?.provider ?? 'simulated'
-    const make = providers[name]
-    if (!make) throw new Error(`Unknown payment provider '${name}' (payments.provider)`)
+    const make = makers[chosen as ProviderName]
+    if (!make) throw new Error(`Unknown payment provider '${chosen}' (payments.providers)`)
     provider = make(app)
-    instances.set(app, provider)
+    known.set(chosen, provider)
   }
   return provider
 }
+
+/** Forgets the app's provider instances, so the next call reads `payments.providers` again (tests). */
+export const resetProviders = (app: Application) => instances.delete(app)
+
+/** The enabled providers, each with the currencies it serves (`payments.providers`, src/configuration.ts). */
+export const enabledPaymentProviders = (app: Application) =>
+  enabledProviders(app).map((name) => ({
+    provider: providerFor(app, name),
+    currencies: providerSettings(app, name)?.currencies
+  }))
 
 /** Our idempotency keys at the provider: the payment's and the refund's ids. */
 export const chargeKey = (paymentId: number) => `payment-${paymentId}`

@@ -7,13 +7,14 @@ import { settleRefund } from './settle-refund'
 
 type RefundRow = Record<string, any>
 
+/** The payment refunded: its provider (the one that took it), reference and currency. */
+const paymentOf = (app: Application, refund: RefundRow) =>
+  app.get('knex')('payments').where({ id: refund.paymentId }).first('provider', 'providerRef', 'currency')
+
 /** The refund at the provider with the refund's id as the key (a repeat gives back nothing more). */
 const refundAtProvider = async (app: Application, refund: RefundRow): Promise<RefundResult> => {
-  const payment = await app
-    .get('knex')('payments')
-    .where({ id: refund.paymentId })
-    .first('providerRef', 'currency')
-  return providerFor(app).refund({
+  const payment = await paymentOf(app, refund)
+  return providerFor(app, payment.provider).refund({
     idempotencyKey: refundKey(refund.id),
     providerRef: payment.providerRef,
     amountCents: refund.amountCents,
@@ -48,11 +49,14 @@ export const sendRefund = async (app: Application, refund: RefundRow) => {
  * repeat safe.
  */
 export const reconcileRefund = async (app: Application, refund: RefundRow) => {
-  const answer = await ask(
-    app,
-    refund,
-    async () => (await providerFor(app).findRefund(refundKey(refund.id))) ?? refundAtProvider(app, refund)
-  )
+  const answer = await ask(app, refund, async () => {
+    const payment = await paymentOf(app, refund)
+    const found = await providerFor(app, payment.provider).findRefund(
+      refundKey(refund.id),
+      payment.providerRef
+    )
+    return found ?? refundAtProvider(app, refund)
+  })
   if (answer) await settleRefund(app, { refundId: refund.id, answer }, {})
   return !!answer
 }

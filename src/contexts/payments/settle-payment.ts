@@ -30,20 +30,40 @@ const lockPayment = settleStep('lockPayment', async ({ trx, input, state }) => {
 
 /** The change an answer makes to an open payment; a cancelled charge of a pending order was interrupted. */
 const changeFor = ({ answer }: SettlePaymentInput, payment: Record<string, any>, orderStatus: string) => {
-  const { providerRef } = answer
+  // A settled payment needs no client secret any more: it is not kept where it could be read.
+  const settled = {
+    providerRef: answer.providerRef || payment.providerRef || null,
+    clientSecret: null,
+    nextAction: null
+  }
   switch (answer.status) {
     case 'captured':
-      return { status: 'captured', providerRef, capturedCents: payment.amountCents, failureReason: null }
+      return { ...settled, status: 'captured', capturedCents: payment.amountCents, failureReason: null }
     case 'failed':
-      return { status: 'failed', providerRef, failureReason: answer.failureReason?.slice(0, 500) ?? null }
+      return {
+        ...settled,
+        status: 'failed',
+        failureReason: answer.failureReason?.slice(0, 500) ?? null,
+        declineCode: answer.declineCode?.slice(0, 64) ?? null
+      }
     case 'cancelled':
       return orderStatus === 'pending'
-        ? { status: 'failed', providerRef, failureReason: INTERRUPTED }
-        : { status: 'cancelled', providerRef }
+        ? { ...settled, status: 'failed', failureReason: INTERRUPTED }
+        : { ...settled, status: 'cancelled' }
     default:
-      // Still pending at the provider (a webhook will tell): only its reference is news.
-      return payment.providerRef === providerRef ? undefined : { providerRef }
+      return pendingChange(answer, payment)
   }
+}
+
+/** Still pending at the provider (a webhook will tell): only its reference and what the client needs are news. */
+const pendingChange = (answer: PaymentResult, payment: Record<string, any>) => {
+  const change = {
+    providerRef: answer.providerRef,
+    clientSecret: answer.clientSecret ?? null,
+    nextAction: answer.nextAction ?? null
+  }
+  const same = Object.entries(change).every(([field, value]) => (payment[field] ?? null) === value)
+  return same ? undefined : change
 }
 
 /**

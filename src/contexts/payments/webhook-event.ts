@@ -15,6 +15,8 @@ export interface PaymentEvent {
   orderId?: number
   providerRef?: string
   failureReason?: string
+  /** The card issuer's reason for a failure (stripe: `decline_code`). */
+  declineCode?: string
 }
 
 export interface Contradiction {

@@ -31,7 +31,7 @@ const tooLarge = () =>
   )
 
 /** The request body exactly as sent: the signature covers these bytes, not a re-serialized parse. */
-const readRawBody = async (request: IncomingMessage): Promise<Buffer> => {
+export const readRawBody = async (request: IncomingMessage): Promise<Buffer> => {
   if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge()
   const chunks: Buffer[] = []
   let size = 0

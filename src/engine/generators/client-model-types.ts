@@ -45,6 +45,14 @@ export interface ClientResource {
 
 export interface ClientModel {
   resources: ClientResource[]
-  /** The configured payment provider and the methods a checkout may offer (`paymentMethod` of a payment). */
-  payments: { provider: string; methods: string[] }
+  /**
+   * The payment providers enabled for new payments: `methods` a checkout may offer as a list (`paymentMethod` of a
+   * payment), and each provider with its methods (a list, or `methodsHint` in words) and currencies. `provider`:
+   * the first enabled (null: none).
+   */
+  payments: {
+    provider: string | null
+    methods: string[]
+    providers: Array<{ name: string; methods?: string[]; methodsHint?: string; currencies: string[] }>
+  }
 }

@@ -32,7 +32,7 @@ const clientField = (
  */
 export const clientModel = (
   resources: ResourceDeclaration[],
-  payments: ClientModel['payments'] = { provider: 'none', methods: [] }
+  payments: ClientModel['payments'] = { provider: 'none', methods: [], providers: [] }
 ): ClientModel => ({
   payments,
   resources: resources.map((resource) => {

@@ -2,7 +2,7 @@ import type { NextFunction } from '@feathersjs/feathers'
 import type { HookContext } from '../../declarations'
 import type { Knex } from 'knex'
 import { isMutation } from '../vocabulary'
-import { afterCommitSettled } from '../runtime/after-commit'
+import { afterCommitSettled, takeAnswerError } from '../runtime/after-commit'
 import { writeOutbox, type Change } from '../events/outbox'
 
 interface HeldEvent {
@@ -109,6 +109,8 @@ export const inTransaction = async (context: HookContext, next: NextFunction) =>
       delete context.params.transaction
     }
   })
-  // What the method left for after its commit (a payment provider's call) is part of its answer.
+  // What the method left for after its commit (a payment provider's call) is part of its answer, even an error.
   await afterCommitSettled(opened)
+  const answerError = takeAnswerError(opened)
+  if (answerError) throw answerError
 }

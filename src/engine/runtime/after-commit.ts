@@ -41,3 +41,21 @@ export const afterCommit = (
 export const afterCommitSettled = async (trx: Knex.Transaction | undefined) => {
   if (trx) await chains.get(trx)
 }
+
+/** Per transaction, the error its request answers instead of its result, decided by work after the commit. */
+const answerErrors = new WeakMap<object, Error>()
+
+/**
+ * Work after the commit decided that the request answers an error (a payment declined by its provider, a provider
+ * unavailable): what was committed stays committed, and the error names it. The last one set wins.
+ */
+export const answerErrorAfterCommit = (trx: Knex.Transaction, error: Error) => {
+  answerErrors.set(trx, error)
+}
+
+/** The error set by `answerErrorAfterCommit` for `trx`, if any (read once the work has settled). */
+export const takeAnswerError = (trx: Knex.Transaction | undefined) => {
+  const error = trx && answerErrors.get(trx)
+  if (error) answerErrors.delete(trx)
+  return error
+}

@@ -13,6 +13,10 @@ export const ERROR_RESPONSES: Record<string, [string, string]> = {
     'NotAuthenticated',
     'A login is needed and none was sent, or the token or API key is invalid or expired'
   ],
+  '402': [
+    'PaymentError',
+    'A payment declined by its provider: `data.declineCode` says why, `data.paymentId` names it'
+  ],
   '403': ['Forbidden', 'Logged in, but no role of yours (or no scope of your API key) may call this'],
   '404': ['NotFound', 'No such record, or a record you may not see, or a malformed id'],
   '409': [
@@ -24,9 +28,15 @@ export const ERROR_RESPONSES: Record<string, [string, string]> = {
     'The body (over 1 MB) or the query is past a limit: size, keys, depth, array lengths or string sizes'
   ],
   '415': ['UnsupportedMediaType', 'The body is not sent as `content-type: application/json` (UTF-8)'],
-  '422': ['Unprocessable', 'The `Idempotency-Key` was already used for a different request'],
+  '422': [
+    'Unprocessable',
+    'The `Idempotency-Key` was already used for a different request, or a rule of the resource refused the request'
+  ],
   '429': ['TooManyRequests', 'Rate-limited: retry after `Retry-After` seconds'],
-  '503': ['ServiceUnavailable', 'The database does not answer now: retry after `Retry-After` seconds']
+  '503': [
+    'ServiceUnavailable',
+    'The database (or a provider the call needs) does not answer now: retry after `Retry-After` seconds'
+  ]
 }
 
 /** Every route with a body may meet the body limits and the JSON-only rule before anything else runs. */
