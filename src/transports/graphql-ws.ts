@@ -1,10 +1,10 @@
 import type http from 'node:http'
 import type { Params } from '@feathersjs/feathers'
-import { GraphQLError } from 'graphql'
 import { CloseCode, makeServer } from 'graphql-ws'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Application } from '../declarations'
 import { graphqlContext } from '../engine/graphql/context'
+import { refuseDocument } from '../engine/graphql/document-limits'
 import { formatGraphqlError } from '../engine/graphql/errors'
 import { GRAPHQL_PATH, authenticateCaller, graphqlRules } from './graphql'
 import { followIdentities, type WsConnection as Extra } from './graphql-ws-identity'
@@ -69,13 +69,7 @@ export const graphqlSubscriptions = (app: Application, server: http.Server) => {
     },
     onSubscribe: (ctx, id, payload) => {
       operations.subscribe(ctx.extra, id, payload.operationName)
-      const { maxDocumentBytes } = app.get('graphql')
-      if (Buffer.byteLength(payload.query ?? '') > maxDocumentBytes)
-        return [
-          new GraphQLError(`The document is larger than ${maxDocumentBytes} bytes`, {
-            extensions: { code: 'DOCUMENT_TOO_LARGE', status: 413 }
-          })
-        ]
+      return refuseDocument(payload.query, app.get('graphql').maxDocumentBytes)
     },
     context: (ctx) => graphqlContext(app as any, ctx.extra.params ?? { provider: 'graphql' }) as any,
     onOperation: (ctx, id, _payload, args, result) => operations.executed(ctx.extra, id, args, result),

@@ -15,6 +15,7 @@ import { buildGraphqlSchema } from '../engine/graphql/schema'
 import type { ContractRegistry } from '../engine/generators/behaviour-contract'
 import { graphqlContext } from '../engine/graphql/context'
 import { DocumentCache } from '../engine/graphql/document-cache'
+import { refuseDocument } from '../engine/graphql/document-limits'
 import { formatGraphqlError } from '../engine/graphql/errors'
 import { operationLimits } from '../engine/graphql/limits'
 import { oneMutationPerKey } from '../engine/graphql/one-mutation'
@@ -127,15 +128,7 @@ export const graphqlEndpoint = (
     validationRules: (req) => graphqlRules(app, Boolean(req.context.ctx.get('idempotency-key'))),
     // A plain formatted object is serialized as it is (graphql-http's types ask for an Error, its code does not).
     formatError: formatError as any,
-    onSubscribe: (_req, params) => {
-      const settings = app.get('graphql')
-      if (Buffer.byteLength(params.query ?? '') > settings.maxDocumentBytes)
-        return [
-          new GraphQLError(`The document is larger than ${settings.maxDocumentBytes} bytes`, {
-            extensions: { code: 'DOCUMENT_TOO_LARGE', status: 413 }
-          })
-        ]
-    },
+    onSubscribe: (_req, params) => refuseDocument(params.query, app.get('graphql').maxDocumentBytes),
     context: async (req: GraphqlRequest<unknown, { ctx: Context }>) => {
       const { ctx } = req.context
       return graphqlContext(app as any, await callerParams(app, ctx))

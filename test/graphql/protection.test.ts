@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { api, testServer, userWithRoles } from '../helpers/server'
 import { codeOf, graphql } from '../helpers/graphql'
+import { collect, connect, endOf } from '../helpers/graphql-ws'
 
 describe('GraphQL: limits, errors and operations over HTTP', () => {
   it('refuses a query nested deeper than graphql.maxDepth before running it', async () => {
@@ -24,6 +25,32 @@ describe('GraphQL: limits, errors and operations over HTTP', () => {
     const padding = ' '.repeat(20_000)
     const large = await graphql(`{ products { total }${padding} }`)
     assert.equal(codeOf(large), 'DOCUMENT_TOO_LARGE')
+  })
+
+  it('refuses a document nested too deep to parse with a 400 naming the rule, and keeps serving', async () => {
+    const deep = await graphql(`{ products { data { ${'a { '.repeat(3000)}${'}'.repeat(3000)} } } }`)
+    assert.equal(deep.status, 400)
+    assert.equal(codeOf(deep), 'DOCUMENT_TOO_DEEP')
+    assert.doesNotMatch(JSON.stringify(deep.errors), /call stack/i)
+    const after = await graphql('{ products(limit: 1) { limit } }')
+    assert.equal(after.data.products.limit, 1)
+  })
+
+  it('refuses the same over the websocket, with the connection left open for the next operation', async () => {
+    const client = await connect()
+    try {
+      const deep = collect(
+        client,
+        `subscription { productCreated { ${'a { '.repeat(3000)}${'}'.repeat(3000)} } }`
+      )
+      const errors = await endOf(deep.ended)
+      assert.equal(errors[0].extensions.code, 'DOCUMENT_TOO_DEEP')
+      const next = collect(client, '{ products(limit: 1) { limit } }')
+      assert.equal(await endOf(next.ended), undefined)
+      assert.equal(next.received[0].data.products.limit, 1)
+    } finally {
+      await client.dispose()
+    }
   })
 
   it('answers syntax and unknown fields without suggestions, stacks or hidden names', async () => {
