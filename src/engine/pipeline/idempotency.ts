@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
-import { BadRequest, Conflict, Unprocessable } from '@feathersjs/errors'
+import { BadRequest, Conflict, FeathersError, Unprocessable, convert } from '@feathersjs/errors'
 import type { HookContext, NextFunction } from '@feathersjs/feathers'
 import type { Knex } from 'knex'
 import { tableName, type MethodName, type ResourceDeclaration } from '../declarations/declaration'
 import { recordMask } from './mask-result'
 import { isMutation } from '../vocabulary'
-import { afterCommit } from '../runtime/after-commit'
+import { afterCommit, peekAnswerError } from '../runtime/after-commit'
 
 /** Where the keys live: src/contexts/system/idempotency-keys.yaml. */
 export const IDEMPOTENCY_TABLE = tableName('idempotency-keys')
@@ -92,6 +92,18 @@ const claim = async (trx: Knex.Transaction, row: Record<string, unknown>, ttlHou
   return inserted[0]?.id as number | undefined
 }
 
+/** Where a stored answer keeps a refusal instead of a result (`$` starts no field name). */
+const REFUSAL = '$refusal'
+
+/**
+ * A refusal decided after the commit (a declined card: 402) is replayed as it was answered. An outage (5xx) is
+ * not: a retry after its `Retry-After` gets the record as it stands.
+ */
+const refusalAfterCommit = (trx: Knex.Transaction) => {
+  const error = peekAnswerError(trx)
+  if (error instanceof FeathersError && error.code < 500) return JSON.stringify({ [REFUSAL]: error.toJSON() })
+}
+
 /**
  * `Idempotency-Key` on a resource declared `idempotent: true` (docs/idempotency.md). Runs first among the
  * method's own hooks, i.e. inside the transaction opened by the shared pipeline: the key row commits with
@@ -145,6 +157,7 @@ export const idempotency = (resource: ResourceDeclaration) => {
           transaction: context.params.transaction
         })
       }
+      if (stored.response?.[REFUSAL]) throw convert(stored.response[REFUSAL])
       context.result = stored.response
       // The first request already published its event; a replay changes nothing, so it announces nothing.
       context.event = null
@@ -160,7 +173,7 @@ export const idempotency = (resource: ResourceDeclaration) => {
     await trx(IDEMPOTENCY_TABLE).where({ id }).update({ response: stored })
     // Work after the commit may finish the answer (a payment provider's): a replay then gets that answer too.
     afterCommit(context.app, trx, 'idempotency: final answer', async () => {
-      const final = answer()
+      const final = refusalAfterCommit(trx) ?? answer()
       if (final !== stored)
         await context.app.get('knex')(IDEMPOTENCY_TABLE).where({ id }).update({ response: final })
     })

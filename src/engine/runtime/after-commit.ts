@@ -53,6 +53,9 @@ export const answerErrorAfterCommit = (trx: Knex.Transaction, error: Error) => {
   answerErrors.set(trx, error)
 }
 
+/** The error set by `answerErrorAfterCommit` for `trx` so far, left in place (for later work after the commit). */
+export const peekAnswerError = (trx: Knex.Transaction): Error | undefined => answerErrors.get(trx)
+
 /** The error set by `answerErrorAfterCommit` for `trx`, if any (read once the work has settled). */
 export const takeAnswerError = (trx: Knex.Transaction | undefined) => {
   const error = trx && answerErrors.get(trx)

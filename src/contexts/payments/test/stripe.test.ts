@@ -123,6 +123,36 @@ describe('payments: the Stripe provider, through the stripe SDK', () => {
       }
     })
 
+    it('replays a declined request with its key as the same 402, and an unavailable one as the payment now', async () => {
+      const keyed = (orderId: number, paymentMethod: string, key: string) =>
+        api('POST', '/payments', {
+          token: customer.token,
+          body: { orderId, paymentMethod },
+          headers: { 'Idempotency-Key': key }
+        })
+      const declined = await pendingOrder(customer)
+      const key = `decline-${declined.id}`
+      const first = await keyed(declined.id, 'pm_card_chargeDeclined', key)
+      assert.equal(first.status, 402, JSON.stringify(first.body))
+      const replay = await keyed(declined.id, 'pm_card_chargeDeclined', key)
+      assert.equal(replay.status, 402, JSON.stringify(replay.body))
+      assert.deepEqual(replay.body, first.body)
+      assert.equal(intentOf(first.body.data.paymentId).length, 1, 'Stripe was asked once')
+
+      const down = await pendingOrder(customer)
+      standIn.failNext(503, /^POST \/v1\/payment_intents$/)
+      const unavailable = await keyed(down.id, 'pm_card_visa', `down-${down.id}`)
+      assert.equal(unavailable.status, 503, JSON.stringify(unavailable.body))
+      const retried = await keyed(down.id, 'pm_card_visa', `down-${down.id}`)
+      assert.equal(retried.status, 201, JSON.stringify(retried.body))
+      assert.equal(retried.body.id, unavailable.body.data.paymentId)
+      assert.equal(
+        retried.body.status,
+        'pending',
+        'the reconciler settles it; the retry made no second payment'
+      )
+    })
+
     it('takes only PaymentMethod ids: card data is a 400 naming paymentMethod, never sent on', async () => {
       const order = await pendingOrder(customer)
       const before = standIn.requests.length
