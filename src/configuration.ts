@@ -70,7 +70,9 @@ export const configurationSchema = Type.Intersect([
             webhookSecret: Type.String({ maxLength: 255 }),
             // Empty: api.stripe.com; else an http(s) URL (a local stand-in in tests).
             apiBase: Type.String({ pattern: '^$|^https?://[^\\s/]+/?$' }),
-            webhookToleranceSeconds: Type.Integer({ minimum: 1, maximum: 3600 })
+            webhookToleranceSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+            // Stripe's search lags its writes: a key it does not report is taken as never used only after this.
+            searchLagSeconds: Type.Integer({ minimum: 0, maximum: 86_400 })
           })
         },
         { additionalProperties: false }

@@ -14,16 +14,16 @@ type Caller = StepParams['user']
  * that could not take it now (`unavailable`: an outage, a 5xx, a refused connection). Either of the last two
  * leaves the payment pending for the reconciler.
  */
-export type ChargeOutcome =
-  { answer: PaymentResult } | { unanswered: 'timeout' | 'unavailable'; detail: string }
+export type ChargeOutcome<Answer = PaymentResult> =
+  { answer: Answer } | { unanswered: 'timeout' | 'unavailable'; detail: string }
 
 /** Asks the provider; no answer (a timeout, an error) leaves the payment pending for the reconciler. */
-const call = async (
+const call = async <Answer extends PaymentResult | undefined>(
   app: Application,
   payment: PaymentRow,
   what: string,
-  work: () => Promise<PaymentResult>
-): Promise<ChargeOutcome> => {
+  work: () => Promise<Answer>
+): Promise<ChargeOutcome<Answer>> => {
   try {
     return { answer: await withinProviderTimeout(app, `${what} of payment ${payment.id}`, work) }
   } catch (error) {
@@ -38,7 +38,9 @@ const call = async (
   }
 }
 
-const ask = async (...args: Parameters<typeof call>) => {
+const ask = async <Answer extends PaymentResult | undefined>(
+  ...args: Parameters<typeof call<Answer>>
+): Promise<Answer | undefined> => {
   const outcome = await call(...args)
   return 'answer' in outcome ? outcome.answer : undefined
 }
@@ -87,9 +89,16 @@ export const reconcilePayment = async (app: Application, payment: PaymentRow, or
       amountCents: payment.amountCents,
       currency: payment.currency
     })
-  const answer = await ask(app, payment, 'reconciliation', async () =>
-    orderStatus === 'pending' ? ((await provider.findCharge(chargeKey(payment.id))) ?? release()) : release()
-  )
+  // Where the provider's lookup lags its writes, a young payment it does not report may still have been charged:
+  // neither given up nor released until the lag has passed (the next run asks again).
+  const ageSeconds = (Date.now() - new Date(payment.createdAt).getTime()) / 1000
+  const lagging = ageSeconds < (provider.lookupLagSeconds ?? 0)
+  const answer = await ask(app, payment, 'reconciliation', async () => {
+    if (orderStatus !== 'pending' && !lagging) return release()
+    const found = await provider.findCharge(chargeKey(payment.id))
+    if (found) return orderStatus === 'pending' ? found : release()
+    return lagging ? undefined : release()
+  })
   if (!answer || (answer.status === 'pending' && answer.providerRef === payment.providerRef)) return false
   await settle(app, payment, answer)
   return true

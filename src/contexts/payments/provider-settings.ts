@@ -21,6 +21,8 @@ export interface StripeSettings extends ProviderSettings {
   apiBase: string
   /** How old a webhook's signature may be (Stripe's default: 300 s). */
   webhookToleranceSeconds: number
+  /** How long Stripe's search may take to show an intent: until then, not found is not taken as never made. */
+  searchLagSeconds: number
 }
 
 interface Readable {

@@ -67,6 +67,11 @@ export interface PaymentProvider {
   readonly acceptedMethods?: readonly string[]
   /** The methods it accepts in words, when they cannot be listed (stripe: `pm_…` ids). */
   readonly methodsHint?: string
+  /**
+   * Seconds after a call within which `findCharge` may miss what the call did (a search index that lags its
+   * writes): the reconciler takes a key not found as never used only for a payment older than this.
+   */
+  readonly lookupLagSeconds?: number
   /** Whether this provider accepts the method; the server answers 400 naming `paymentMethod` otherwise. */
   supports(paymentMethod: string): boolean
   /** Takes the amount (authorized and captured at once), or says it is pending; once per key. */

@@ -9,6 +9,7 @@ import type {
   RefundResult
 } from '../provider'
 import { toStripeAmount, toStripeCurrency } from './amounts'
+import { stripeSettings } from '../provider-settings'
 import { stripeClient } from './client'
 import { chargeErrorResult, chargeResult, refundResult, unavailable } from './results'
 
@@ -33,6 +34,11 @@ export class StripeProvider implements PaymentProvider {
 
   private get stripe(): Stripe {
     return (this.client ??= stripeClient(this.app))
+  }
+
+  /** Stripe's search shows an intent within about a minute, later during incidents (docs.stripe.com/search). */
+  get lookupLagSeconds(): number {
+    return stripeSettings(this.app)?.searchLagSeconds ?? 600
   }
 
   supports(paymentMethod: string): boolean {
