@@ -34,7 +34,10 @@ const credentialsOf = (payload: Record<string, unknown> | undefined) => {
 export const graphqlSubscriptions = (app: Application, server: http.Server) => {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 })
   const logger = app.get('logger')
-  const formatError = formatGraphqlError((error) => logger.error({ err: error }, 'graphql internal error'))
+  const formatError = formatGraphqlError(
+    (error) => logger.error({ err: error }, 'graphql internal error'),
+    app.get('graphqlSchema')
+  )
   const operations = operationRecorder(app)
   const origins: string[] = app.get('origins')
   server.on('upgrade', (request: http.IncomingMessage, socket, head) => {

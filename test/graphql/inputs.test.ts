@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { unique, userWithRoles, type TestUser } from '../helpers/server'
 import { codeOf, graphql, type GraphqlResponse } from '../helpers/graphql'
+import { connect } from '../helpers/graphql-ws'
 
 const INPUT_FIELDS = `query ($name: String!) {
   __type(name: $name) { inputFields { name type { kind name ofType { name } } } }
@@ -144,5 +145,36 @@ describe('GraphQL: required input fields are non-null, and refused values name t
       'priceCents',
       'sku'
     ])
+  })
+
+  it('names the field the same way over the websocket, in variables and inline', async () => {
+    const client = await connect({ authorization: `Bearer ${catalog.token}` })
+    try {
+      // Refused before running: the errors come as the operation's `error` (graphql-ws) or in a `next`.
+      const errorsOf = (query: string, variables?: Record<string, unknown>) =>
+        new Promise<any>((resolve) =>
+          client.subscribe(
+            { query, variables },
+            { next: (value) => resolve(value.errors), error: resolve, complete: () => resolve(undefined) }
+          )
+        )
+      const inline = await errorsOf(
+        'mutation { createProduct(data: { sku: "a", name: "b", priceCents: "abc", currency: USD }) { id } }'
+      )
+      assert.equal(inline[0].extensions.code, 'BAD_USER_INPUT', JSON.stringify(inline))
+      assert.deepEqual(inline[0].extensions.errors, [
+        { field: 'priceCents', message: 'must be an integer (32-bit)' }
+      ])
+      const variables = await errorsOf(CREATE, { data: { ...product(), priceCents: 'abc' } })
+      assert.equal(variables[0].extensions.code, 'BAD_USER_INPUT', JSON.stringify(variables))
+      assert.deepEqual(variables[0].extensions.errors, [
+        { field: 'priceCents', message: 'must be an integer (32-bit)' }
+      ])
+      const currency = await errorsOf(CREATE, { data: { ...product(), currency: 'XXX' } })
+      assert.equal(currency[0].extensions.errors[0].field, 'currency')
+      assert.match(currency[0].extensions.errors[0].message, /^must be one of (\w+, )+\w+$/)
+    } finally {
+      await client.dispose()
+    }
   })
 })
