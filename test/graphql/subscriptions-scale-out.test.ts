@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import config from 'config'
 import type { Client } from 'graphql-ws'
 import { describeOnPostgres, freshDatabase } from '../helpers/postgres'
-import { baseEnv, startProcess, stopProcess, type Started } from '../helpers/process'
+import { baseEnv, callJson, startProcess, stopProcess, type Started } from '../helpers/process'
 import { collect, connect, until, wait } from '../helpers/graphql-ws'
 
 // Two instances on one PostgreSQL with Redis between them (src/ops/sync.ts), as test/ops/scale-out.test.ts runs
@@ -20,20 +20,12 @@ describeOnPostgres('GraphQL subscriptions across instances (Redis)', function ()
   let b: Started
   const clients: Client[] = []
 
-  const json = async (base: string, method: string, path: string, body?: unknown, token?: string) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    })
-    return { status: response.status, body: await response.json() }
-  }
   const login = async (email: string, password: string) =>
-    (await json(a.url, 'POST', '/authentication', { strategy: 'local', email, password })).body
+    (await callJson(a.url, 'POST', '/authentication', { strategy: 'local', email, password })).body
   const customer = async (name: string) => {
     const email = `${name}@example.com`
     assert.equal(
-      (await json(a.url, 'POST', '/users', { email, password: 'long enough 1', name })).status,
+      (await callJson(a.url, 'POST', '/users', { email, password: 'long enough 1', name })).status,
       201
     )
     return login(email, 'long enough 1')
@@ -63,7 +55,7 @@ describeOnPostgres('GraphQL subscriptions across instances (Redis)', function ()
 
   it("delivers a write on A to B's subscribers exactly once, to the right audience; role changes cross too", async () => {
     const boss = await login(ADMIN.email, ADMIN.password)
-    const product = await json(
+    const product = await callJson(
       a.url,
       'POST',
       '/products',
@@ -72,9 +64,9 @@ describeOnPostgres('GraphQL subscriptions across instances (Redis)', function ()
     )
     assert.equal(product.status, 201)
     const stock = { productId: product.body.id, kind: 'receive', quantity: 10, reason: 'test' }
-    assert.equal((await json(a.url, 'POST', '/inventory', stock, boss.accessToken)).status, 201)
+    assert.equal((await callJson(a.url, 'POST', '/inventory', stock, boss.accessToken)).status, 201)
     const [ann, cid] = [await customer('ann'), await customer('cid')]
-    const order = await json(
+    const order = await callJson(
       a.url,
       'POST',
       '/orders',
@@ -92,7 +84,7 @@ describeOnPostgres('GraphQL subscriptions across instances (Redis)', function ()
     await wait(300)
     const note = async (base: string, text: string) =>
       assert.equal(
-        (await json(base, 'PATCH', `/orders/${order.body.id}`, { note: text }, ann.accessToken)).status,
+        (await callJson(base, 'PATCH', `/orders/${order.body.id}`, { note: text }, ann.accessToken)).status,
         200
       )
     const notes = (events: { received: any[] }) =>
@@ -109,7 +101,7 @@ describeOnPostgres('GraphQL subscriptions across instances (Redis)', function ()
     assert.deepEqual(notes(other), [], 'another customer receives nothing')
 
     // Cid is made support through A: B's open subscription follows, from the next event on.
-    const promoted = await json(
+    const promoted = await callJson(
       a.url,
       'PATCH',
       `/users/${cid.user.id}`,

@@ -4,7 +4,15 @@ import config from 'config'
 import { connectDatabase, MEMORY, type Database } from '../../src/database/connect'
 import { freshDatabase } from './postgres'
 import { deleteStream, NATS_URL } from './jetstream'
-import { baseEnv, killProcess, startProcess, startWorker, stopProcess, type Started } from './process'
+import {
+  baseEnv,
+  callJson,
+  killProcess,
+  startProcess,
+  startWorker,
+  stopProcess,
+  type Started
+} from './process'
 
 export const DEPLOYMENT_ADMIN = {
   email: 'deployment-admin@example.com',
@@ -64,17 +72,7 @@ export const startDeployment = async (
     db,
     api,
     workers: [],
-    call: async (method, path, body, token) => {
-      const response = await fetch(`${deployment.api!.url}${path}`, {
-        method,
-        headers: {
-          ...(body !== undefined && { 'content-type': 'application/json' }),
-          ...(token && { authorization: `Bearer ${token}` })
-        },
-        body: body === undefined ? undefined : JSON.stringify(body)
-      })
-      return { status: response.status, body: await response.json().catch(() => undefined) }
-    },
+    call: (method, path, body, token) => callJson(deployment.api!.url, method, path, body, token),
     login: async (email, password) =>
       (await deployment.call('POST', '/authentication', { strategy: 'local', email, password })).body
         .accessToken,

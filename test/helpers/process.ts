@@ -76,3 +76,22 @@ export const runCli = (args: string[], env: NodeJS.ProcessEnv) =>
     encoding: 'utf8',
     timeout: 60_000
   })
+
+/** A JSON request to a started server (`base`: its URL), as a service would send it; the body parsed if it is JSON. */
+export const callJson = async (
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string
+) => {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...(token && { authorization: `Bearer ${token}` })
+    },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  return { status: response.status, body: await response.json().catch(() => undefined) }
+}

@@ -3,7 +3,7 @@ import config from 'config'
 import { feathers, socketio, authentication as authenticationClient } from '@feathersjs/client'
 import { io, type Socket } from 'socket.io-client'
 import { describeOnPostgres, freshDatabase } from '../helpers/postgres'
-import { baseEnv, runCli, startProcess, stopProcess, type Started } from '../helpers/process'
+import { baseEnv, callJson, runCli, startProcess, stopProcess, type Started } from '../helpers/process'
 
 // Two instances on one PostgreSQL with Redis between them (src/ops/sync.ts). PGlite cannot be shared by two
 // processes, so this runs in CI's PostgreSQL pass (DATABASE_URL set); Redis is the machine's local one.
@@ -20,16 +20,8 @@ describeOnPostgres(
     let b: Started
     let env: NodeJS.ProcessEnv
 
-    const json = async (base: string, method: string, path: string, body?: unknown, token?: string) => {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-        body: body === undefined ? undefined : JSON.stringify(body)
-      })
-      return { status: response.status, body: await response.json() }
-    }
     const login = async (base: string, email: string, password: string) =>
-      (await json(base, 'POST', '/authentication', { strategy: 'local', email, password })).body
+      (await callJson(base, 'POST', '/authentication', { strategy: 'local', email, password })).body
     const watch = async (base: string, accessToken: string) => {
       const socket = io(base, { transports: ['websocket'], forceNew: true })
       sockets.push(socket)
@@ -65,7 +57,7 @@ describeOnPostgres(
         ).status,
         0
       )
-      await json(a.url, 'POST', '/users', {
+      await callJson(a.url, 'POST', '/users', {
         email: 'ann@example.com',
         password: 'long enough 1',
         name: 'Ann'
@@ -83,11 +75,12 @@ describeOnPostgres(
         status
       })
       assert.equal(
-        (await json(a.url, 'POST', '/products', product('draft-one', 'draft'), boss.accessToken)).status,
+        (await callJson(a.url, 'POST', '/products', product('draft-one', 'draft'), boss.accessToken)).status,
         201
       )
       assert.equal(
-        (await json(a.url, 'POST', '/products', product('public-one', 'active'), boss.accessToken)).status,
+        (await callJson(a.url, 'POST', '/products', product('public-one', 'active'), boss.accessToken))
+          .status,
         201
       )
       await settle()
@@ -95,23 +88,30 @@ describeOnPostgres(
       assert.deepEqual(customerOnB, ['product public-one'], 'no draft crosses to a customer')
 
       // B has Ann's identity cached (src/auth/identity-cache.ts) after a REST call.
-      assert.equal((await json(b.url, 'GET', '/users/me', undefined, ann.accessToken)).status, 200)
+      assert.equal((await callJson(b.url, 'GET', '/users/me', undefined, ann.accessToken)).status, 200)
 
       // A session revoked through A ends on B's sockets too, and B refuses the token: the revocation's event
       // crossed through Redis, long before the cache's own 10 s limit.
-      await json(a.url, 'DELETE', `/sessions/${ann.authentication.payload.sid}`, undefined, boss.accessToken)
+      await callJson(
+        a.url,
+        'DELETE',
+        `/sessions/${ann.authentication.payload.sid}`,
+        undefined,
+        boss.accessToken
+      )
       await settle()
       assert.ok(customerOnB.includes('revoked'))
-      assert.equal((await json(b.url, 'GET', '/users/me', undefined, ann.accessToken)).status, 401)
+      assert.equal((await callJson(b.url, 'GET', '/users/me', undefined, ann.accessToken)).status, 401)
     })
 
     it("answers B's page totals exactly right after a change made through A", async () => {
       const boss = await login(a.url, 'boss@example.com', 'admin password 1')
       const page = '/products?currency=EUR&$limit=1'
-      const totalOnB = async () => (await json(b.url, 'GET', page, undefined, boss.accessToken)).body.total
+      const totalOnB = async () =>
+        (await callJson(b.url, 'GET', page, undefined, boss.accessToken)).body.total
       const before = await totalOnB()
       assert.equal(await totalOnB(), before, 'B now has the total cached')
-      const created = await json(
+      const created = await callJson(
         a.url,
         'POST',
         '/products',
